@@ -1,0 +1,124 @@
+"""Run mode, seeding, quiet logs and data locations: the settings every notebook shares.
+
+The mode comes from the environment variable ``DLS_FAST``: unset or ``0`` is the
+full lecture run, ``1`` a fast run on subsets with fewer epochs (for CI and quick checks).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+# TensorFlow reads this once, when its C++ library loads: set it before anything imports it.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SEED = 42
+
+# Lines TensorFlow writes straight to the process's stderr while it loads, before its own
+# log level applies. In a notebook they would land in the first cell's output as warnings.
+_STARTUP_NOISE = (
+    "All log messages before absl::InitializeLog() is called",
+    "oneDNN custom operations are on",
+    "Unable to register cu",
+    "TF-TRT Warning",
+    "This TensorFlow binary is optimized",
+    "To enable the following instructions",
+)
+
+
+def _flag(name: str) -> bool:
+    value = os.environ.get(name, "").strip().lower()
+    if value in ("", "0", "false", "no", "off"):
+        return False
+    if value in ("1", "true", "yes", "on"):
+        return True
+    raise ValueError(f"{name}={os.environ[name]!r} is not understood: use {name}=1 (on) or {name}=0 (off).")
+
+
+FAST: bool = _flag("DLS_FAST")
+MODE: str = "fast" if FAST else "full"
+
+
+def import_tensorflow_quietly():
+    """Import TensorFlow with its load-time banner removed, and return the module.
+
+    Only the known start-up lines are dropped; anything else TensorFlow prints while
+    loading is passed on to stderr unchanged.
+    """
+    if "tensorflow" in sys.modules:
+        return sys.modules["tensorflow"]
+    sys.stderr.flush()
+    saved_fd = os.dup(2)
+    with tempfile.TemporaryFile(mode="w+b") as captured:
+        os.dup2(captured.fileno(), 2)
+        try:
+            import tensorflow as tf
+        finally:
+            os.dup2(saved_fd, 2)
+            os.close(saved_fd)
+        captured.seek(0)
+        lines = captured.read().decode(errors="replace").splitlines()
+    kept = [line for line in lines if line.strip() and not any(noise in line for noise in _STARTUP_NOISE)]
+    if kept:
+        print("\n".join(kept), file=sys.stderr)
+    return tf
+
+
+def import_keras():
+    """Import Keras (TensorFlow backend) with TensorFlow's start-up messages removed; return it."""
+    import_tensorflow_quietly()
+    import keras
+
+    return keras
+
+
+def data_dirs() -> list[Path]:
+    """Return the folders searched for data, in order: the read-only mirror, then the cache.
+
+    The mirror is ``DLS_DATA_DIR`` when set (a relative path counts from the project root);
+    the cache is ``data/`` in the project, or ``DLS_CACHE_DIR`` when set.
+    """
+    dirs = []
+    mirror = os.environ.get("DLS_DATA_DIR", "").strip()
+    if mirror:
+        path = Path(mirror).expanduser()
+        dirs.append((path if path.is_absolute() else PROJECT_ROOT / path).resolve())
+    dirs.append(cache_dir())
+    return dirs
+
+
+def mirror_dir() -> Path | None:
+    """Return the read-only mirror folder (``DLS_DATA_DIR``), or None when it is not set."""
+    dirs = data_dirs()
+    return dirs[0] if len(dirs) == 2 else None
+
+
+def cache_dir() -> Path:
+    """Return the writable download cache (``data/``, or ``DLS_CACHE_DIR`` when set)."""
+    custom = os.environ.get("DLS_CACHE_DIR", "").strip()
+    return Path(custom).expanduser().resolve() if custom else PROJECT_ROOT / "data"
+
+
+def setup(seed: int = DEFAULT_SEED) -> None:
+    """Seed Python, NumPy and Keras, quiet TensorFlow, and print the mode this run uses.
+
+    Raises:
+        TypeError: if ``seed`` is not an int.
+    """
+    if not isinstance(seed, int) or isinstance(seed, bool):
+        raise TypeError(f"seed must be an int, got {seed!r}")
+    tf = import_tensorflow_quietly()
+    keras = import_keras()
+
+    # TensorFlow's Python logger warns about things a student cannot act on (e.g. retracing
+    # when scikit-learn refits a model many times); errors still show.
+    tf.get_logger().setLevel("ERROR")
+
+    keras.utils.set_random_seed(seed)
+    mirror = mirror_dir()
+    where = f"mirror {mirror}" if mirror else "no mirror (DLS_DATA_DIR unset)"
+    print(f"Mode: {MODE} ({'DLS_FAST=1: subsets, fewer epochs' if FAST else 'the full lecture run'}); "
+          f"seed {seed}; data: {where}, cache {cache_dir()}")

@@ -1,0 +1,274 @@
+"""Figures the notebooks share: training curves and image grids."""
+
+from __future__ import annotations
+
+from typing import Mapping, Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+HistoryLike = "keras.callbacks.History | Mapping[str, Sequence[float]]"
+
+
+def _as_dict(history) -> dict[str, list[float]]:
+    data = getattr(history, "history", history)
+    if not isinstance(data, Mapping):
+        raise TypeError(f"expected a keras History or a dict of per-epoch lists, got {type(history).__name__}")
+    return {k: list(v) for k, v in data.items()}
+
+
+def plot_history(histories, metrics: Sequence[str] = ("loss", "accuracy"), title: str | None = None,
+                 skip_first: int = 0, validation_only: bool = False):
+    """Plot training (dashed) and validation (solid) curves per epoch, one panel per metric.
+
+    Args:
+        histories: one ``History`` (or its ``.history`` dict), or a mapping ``{label: History}``
+            to compare several runs on the same axes, one colour per run.
+        metrics: the metric names to plot, e.g. ``("loss", "accuracy")`` or ``("loss", "mae")``.
+        title: a title over the figure.
+        skip_first: leave out the first epochs (their large values squash the rest).
+        validation_only: plot only the validation curves (clearer when comparing many runs).
+
+    Returns:
+        The matplotlib ``Figure``.
+    Raises:
+        TypeError: ``histories`` is not a History, dict of lists, or mapping of them.
+        KeyError: a metric is not in a history.
+    """
+    if hasattr(histories, "history") or (isinstance(histories, Mapping) and histories
+                                         and not hasattr(next(iter(histories.values())), "history")
+                                         and not isinstance(next(iter(histories.values())), Mapping)):
+        runs = {"": _as_dict(histories)}
+    elif isinstance(histories, Mapping):
+        runs = {label: _as_dict(h) for label, h in histories.items()}
+    else:
+        raise TypeError(f"expected a History or a mapping of them, got {type(histories).__name__}")
+
+    fig, axes = plt.subplots(1, len(metrics), figsize=(5.5 * len(metrics), 3.8), squeeze=False)
+    for ax, metric in zip(axes[0], metrics):
+        for i, (label, data) in enumerate(runs.items()):
+            if metric not in data:
+                raise KeyError(f"metric {metric!r} not recorded; the history has {sorted(data)}")
+            color = f"C{i}"
+            epochs = np.arange(1, len(data[metric]) + 1)[skip_first:]
+            prefix = f"{label}: " if label else ""
+            if not validation_only:
+                ax.plot(epochs, data[metric][skip_first:], "--", color=color, label=f"{prefix}training")
+            if f"val_{metric}" in data:
+                ax.plot(epochs, data[f"val_{metric}"][skip_first:], "-", color=color, label=f"{prefix}validation")
+        ax.set_xlabel("epoch")
+        ax.set_ylabel(metric)
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_images(images, labels: Sequence | None = None, predictions: Sequence | None = None,
+                class_names: Sequence[str] | None = None, ncols: int = 8, cmap: str | None = None,
+                size: float = 1.6):
+    """Show images in a grid, titled with the true label and, if given, the prediction.
+
+    Wrong predictions are titled in red. Grayscale images may be (n, h, w) or (n, h, w, 1);
+    colour images (n, h, w, 3) with values in [0, 255] or [0, 1].
+
+    Returns:
+        The matplotlib ``Figure``.
+    Raises:
+        ValueError: labels or predictions do not match the number of images.
+    """
+    images = np.asarray(images)
+    n = len(images)
+    for name, values in (("labels", labels), ("predictions", predictions)):
+        if values is not None and len(values) != n:
+            raise ValueError(f"{n} images but {len(values)} {name}")
+    if n == 0:
+        raise ValueError("no images to show")
+    ncols = min(ncols, n)
+    nrows = -(-n // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, size * nrows + 0.3 * nrows), squeeze=False)
+
+    def name_of(value):
+        value = int(np.asarray(value).squeeze())
+        return class_names[value] if class_names is not None else str(value)
+
+    for ax in axes.flat:
+        ax.axis("off")
+    for i, ax in enumerate(axes.flat[:n]):
+        image = images[i]
+        if image.ndim == 3 and image.shape[-1] == 1:
+            image = image[..., 0]
+        if image.ndim == 3 and image.max() > 1:
+            image = image.astype("uint8")
+        ax.imshow(image, cmap=cmap or ("gray_r" if image.ndim == 2 else None))
+        parts = []
+        if labels is not None:
+            parts.append(f"true {name_of(labels[i])}")
+        if predictions is not None:
+            parts.append(f"pred {name_of(predictions[i])}")
+        wrong = labels is not None and predictions is not None and name_of(labels[i]) != name_of(predictions[i])
+        ax.set_title("\n".join(parts), fontsize=8, color="red" if wrong else "black")
+    fig.tight_layout()
+    return fig
+
+
+# --- Convolutional networks (06_convnets): filters, feature maps, small arrays side by side ---
+
+
+def _check_grid_args(ncols: int, size: float) -> None:
+    if not isinstance(ncols, int) or isinstance(ncols, bool) or ncols < 1:
+        raise ValueError(f"ncols must be a positive int, got {ncols!r}")
+    if not isinstance(size, (int, float)) or isinstance(size, bool) or size <= 0:
+        raise ValueError(f"size must be a positive number, got {size!r}")
+
+
+def plot_filters(kernel, ncols: int = 8, input_channel: int | None = 0, size: float = 1.0,
+                 title: str | None = None):
+    """Show the filters of a 2-D convolution layer as small images, one per output channel.
+
+    Each filter is scaled on its own (blue below zero, red above, white at zero, symmetric
+    around 0), so its pattern of positive and negative weights is visible whatever its size.
+
+    Args:
+        kernel: the layer's kernel, shape ``(height, width, in_channels, out_channels)`` as
+            ``conv.get_weights()[0]`` or ``conv.kernel`` gives it, or ``(height, width, out_channels)``.
+        ncols: filters per row.
+        input_channel: which input channel of each filter to show; None averages over them.
+        size: inches per filter.
+        title: a title over the figure.
+
+    Returns:
+        The matplotlib ``Figure``.
+    Raises:
+        ValueError: the kernel is not 3-d or 4-d, ``input_channel`` is out of range, or
+            ``ncols``/``size`` are not positive.
+    """
+    _check_grid_args(ncols, size)
+    kernel = np.asarray(kernel, dtype="float32")
+    if kernel.ndim == 3:
+        kernel = kernel[:, :, None, :]
+    if kernel.ndim != 4:
+        raise ValueError(f"expected a kernel of shape (height, width, in, out), got shape {kernel.shape}")
+    if input_channel is None:
+        filters = kernel.mean(axis=2)
+    else:
+        if not isinstance(input_channel, int) or not 0 <= input_channel < kernel.shape[2]:
+            raise ValueError(f"input_channel must be in 0..{kernel.shape[2] - 1} or None, got {input_channel!r}")
+        filters = kernel[:, :, input_channel, :]
+    n = filters.shape[-1]
+    ncols = min(ncols, n)
+    nrows = -(-n // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, size * nrows + 0.2 * nrows), squeeze=False)
+    for ax in axes.flat:
+        ax.axis("off")
+    for i, ax in enumerate(axes.flat[:n]):
+        f = filters[:, :, i]
+        limit = float(np.abs(f).max()) or 1.0
+        ax.imshow(f, cmap="bwr", vmin=-limit, vmax=limit)
+        ax.set_title(str(i), fontsize=7)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_feature_maps(maps, ncols: int = 8, max_maps: int | None = None, size: float = 1.1,
+                      title: str | None = None, cmap: str = "viridis"):
+    """Show the channels of one feature map (a layer's output for one image) as a grid of images.
+
+    Each channel is scaled on its own, so a weak but structured channel is still visible;
+    channels that are zero everywhere (a ReLU that never fired) are shown blank and marked.
+
+    Args:
+        maps: array of shape ``(height, width, channels)``, or ``(1, height, width, channels)``
+            as a model's output for a batch of one image.
+        ncols: channels per row.
+        max_maps: show only the first ``max_maps`` channels (None: all).
+        size: inches per channel.
+        title: a title over the figure, e.g. the layer name and output shape.
+        cmap: the matplotlib colour map.
+
+    Returns:
+        The matplotlib ``Figure``.
+    Raises:
+        ValueError: ``maps`` is not 3-d (or 4-d with a batch of one), ``max_maps`` is not
+            positive, or ``ncols``/``size`` are not positive.
+    """
+    _check_grid_args(ncols, size)
+    maps = np.asarray(maps, dtype="float32")
+    if maps.ndim == 4:
+        if maps.shape[0] != 1:
+            raise ValueError(f"expected the feature maps of one image, got a batch of {maps.shape[0]}")
+        maps = maps[0]
+    if maps.ndim != 3:
+        raise ValueError(f"expected feature maps of shape (height, width, channels), got shape {maps.shape}")
+    if max_maps is not None:
+        if not isinstance(max_maps, int) or isinstance(max_maps, bool) or max_maps < 1:
+            raise ValueError(f"max_maps must be a positive int or None, got {max_maps!r}")
+        maps = maps[:, :, :max_maps]
+    n = maps.shape[-1]
+    ncols = min(ncols, n)
+    nrows = -(-n // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, size * nrows + 0.2 * nrows), squeeze=False)
+    for ax in axes.flat:
+        ax.axis("off")
+    for i, ax in enumerate(axes.flat[:n]):
+        channel = maps[:, :, i]
+        low, high = float(channel.min()), float(channel.max())
+        dead = high == low
+        ax.imshow(channel, cmap=cmap, vmin=low, vmax=high if not dead else low + 1.0)
+        ax.set_title(f"{i}" + (" (0)" if dead else ""), fontsize=7)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_side_by_side(arrays: Mapping[str, object], annotate: bool = False, cmap: str = "gray_r",
+                      size: float = 2.6, fmt: str = "{:.0f}"):
+    """Show several 2-D arrays next to each other, each titled, e.g. an image and its filtered version.
+
+    Args:
+        arrays: ``{title: 2-D array}``, shown left to right in this order.
+        annotate: write each cell's value into it (for small arrays, such as a pooling example).
+        cmap: the matplotlib colour map.
+        size: inches per panel.
+        fmt: format of the annotations.
+
+    Returns:
+        The matplotlib ``Figure``.
+    Raises:
+        TypeError: ``arrays`` is not a mapping.
+        ValueError: it is empty, or an array is not 2-d (a trailing channel axis of 1 is allowed).
+    """
+    if not isinstance(arrays, Mapping):
+        raise TypeError(f"expected a mapping {{title: 2-D array}}, got {type(arrays).__name__}")
+    if not arrays:
+        raise ValueError("no arrays to show")
+    panels = {}
+    for name, array in arrays.items():
+        array = np.asarray(array, dtype="float32")
+        if array.ndim == 3 and array.shape[-1] == 1:
+            array = array[..., 0]
+        if array.ndim != 2:
+            raise ValueError(f"{name!r}: expected a 2-D array, got shape {array.shape}")
+        panels[name] = array
+    fig, axes = plt.subplots(1, len(panels), figsize=(size * len(panels), size + 0.4), squeeze=False)
+    for ax, (name, array) in zip(axes[0], panels.items()):
+        image = ax.imshow(array, cmap=cmap)
+        ax.set_title(f"{name}\n{array.shape[0]}x{array.shape[1]}", fontsize=9)
+        ax.set_xticks([])
+        ax.set_yticks([])
+        if annotate:
+            low, high = float(array.min()), float(array.max())
+            middle = (low + high) / 2
+            for (r, c), value in np.ndenumerate(array):
+                dark = (value > middle) == cmap.endswith("_r")
+                ax.text(c, r, fmt.format(value), ha="center", va="center", fontsize=8,
+                        color="white" if dark else "black")
+        else:
+            fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
+    fig.tight_layout()
+    return fig
