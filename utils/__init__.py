@@ -37,3 +37,7 @@ from .pretrained import (  # noqa: E402
     BaseChoice, balanced_batches, choose_base, fine_tune_layers, load_base, preprocess_input, squeezenet_v11,
 )
 __all__ += ["BaseChoice", "balanced_batches", "choose_base", "fine_tune_layers", "load_base", "preprocess_input", "squeezenet_v11"]
+from .training import best_epoch, compare_models  # noqa: E402
+__all__ += ["best_epoch", "compare_models"]
+from .plots import plot_feature_maps, plot_filters, plot_side_by_side  # noqa: E402
+__all__ += ["plot_feature_maps", "plot_filters", "plot_side_by_side"]

@@ -14,6 +14,7 @@ A local copy whose checksum does not match is reported, never used.
 from __future__ import annotations
 
 import hashlib
+import http.client
 import io
 import json
 import os
@@ -28,6 +29,7 @@ from pathlib import Path
 from typing import Iterable
 
 import numpy as np
+from tqdm.auto import tqdm
 
 from . import config
 
@@ -213,9 +215,11 @@ def download(url: str, destination: Path, checksums: Iterable[str], *, what: str
             try:
                 with urllib.request.urlopen(url, timeout=DOWNLOAD_TIMEOUT_S) as response:
                     expected_size = int(response.headers.get("Content-Length") or 0)
-                    print(f"Downloading {what} from {url} ...", flush=True)
-                    shutil.copyfileobj(response, out, length=1 << 20)
-            except (urllib.error.URLError, socket.timeout, ConnectionError, OSError) as error:
+                    with tqdm(total=expected_size or None, unit="B", unit_scale=True, desc=f"Downloading {what}") as bar:
+                        for block in iter(lambda: response.read(1 << 20), b""):
+                            out.write(block)
+                            bar.update(len(block))
+            except (urllib.error.URLError, http.client.HTTPException, socket.timeout, OSError) as error:
                 raise DataUnavailableError(f"Downloading {what} from {url} failed ({error}). {FIXES}") from error
         received = tmp.stat().st_size
         if expected_size and received != expected_size:
@@ -252,10 +256,14 @@ def fetch(key: str, *, allow_download: bool = True) -> Path:
         looked_in.append(path)
         if path.is_file():
             if not _matches(path, source.checksums):
+                fix = (
+                    "Delete it and run `make data` to fetch it again."
+                    if folder == config.cache_dir()
+                    else "Repair the mirror (DLS_DATA_DIR), or unset DLS_DATA_DIR to use data/ and downloads."
+                )
                 raise ChecksumError(
                     f"{path} ({source.description}) is corrupted: its checksum matches none of "
-                    f"{', '.join(source.checksums)}. Delete it and run `make data` to fetch it again"
-                    + (" (or repair the mirror DLS_DATA_DIR)." if folder != config.cache_dir() else ".")
+                    f"{', '.join(source.checksums)}. {fix}"
                 )
             return path
     if source.url is None:

@@ -226,14 +226,17 @@ def plot_feature_maps(maps, ncols: int = 8, max_maps: int | None = None, size: f
     return fig
 
 
-def plot_side_by_side(arrays: Mapping[str, object], annotate: bool = False, cmap: str = "gray_r",
-                      size: float = 2.6, fmt: str = "{:.0f}"):
+def plot_side_by_side(arrays: Mapping[str, object], annotate: bool = False,
+                      cmap: str | Sequence[str] = "gray_r", size: float = 2.6, fmt: str = "{:.0f}"):
     """Show several 2-D arrays next to each other, each titled, e.g. an image and its filtered version.
+
+    An array with negative values gets a colour scale symmetric around zero, so that zero
+    has the middle colour (white with a diverging map such as ``"bwr"``).
 
     Args:
         arrays: ``{title: 2-D array}``, shown left to right in this order.
         annotate: write each cell's value into it (for small arrays, such as a pooling example).
-        cmap: the matplotlib colour map.
+        cmap: the matplotlib colour map, or one per array.
         size: inches per panel.
         fmt: format of the annotations.
 
@@ -241,12 +244,16 @@ def plot_side_by_side(arrays: Mapping[str, object], annotate: bool = False, cmap
         The matplotlib ``Figure``.
     Raises:
         TypeError: ``arrays`` is not a mapping.
-        ValueError: it is empty, or an array is not 2-d (a trailing channel axis of 1 is allowed).
+        ValueError: it is empty, an array is not 2-d (a trailing channel axis of 1 is allowed),
+            or the number of colour maps differs from the number of arrays.
     """
     if not isinstance(arrays, Mapping):
         raise TypeError(f"expected a mapping {{title: 2-D array}}, got {type(arrays).__name__}")
     if not arrays:
         raise ValueError("no arrays to show")
+    cmaps = [cmap] * len(arrays) if isinstance(cmap, str) else list(cmap)
+    if len(cmaps) != len(arrays):
+        raise ValueError(f"{len(arrays)} arrays but {len(cmaps)} colour maps")
     panels = {}
     for name, array in arrays.items():
         array = np.asarray(array, dtype="float32")
@@ -256,16 +263,19 @@ def plot_side_by_side(arrays: Mapping[str, object], annotate: bool = False, cmap
             raise ValueError(f"{name!r}: expected a 2-D array, got shape {array.shape}")
         panels[name] = array
     fig, axes = plt.subplots(1, len(panels), figsize=(size * len(panels), size + 0.4), squeeze=False)
-    for ax, (name, array) in zip(axes[0], panels.items()):
-        image = ax.imshow(array, cmap=cmap)
+    for ax, map_name, (name, array) in zip(axes[0], cmaps, panels.items()):
+        low, high = float(array.min()), float(array.max())
+        if low < 0:
+            low, high = -max(-low, high), max(-low, high)
+        image = ax.imshow(array, cmap=map_name, vmin=low, vmax=high if high > low else low + 1.0)
         ax.set_title(f"{name}\n{array.shape[0]}x{array.shape[1]}", fontsize=9)
         ax.set_xticks([])
         ax.set_yticks([])
         if annotate:
-            low, high = float(array.min()), float(array.max())
-            middle = (low + high) / 2
+            # White text on dark cells, black on light ones, whatever the colour map.
             for (r, c), value in np.ndenumerate(array):
-                dark = (value > middle) == cmap.endswith("_r")
+                red, green, blue, _ = image.cmap(image.norm(value))
+                dark = 0.299 * red + 0.587 * green + 0.114 * blue < 0.5
                 ax.text(c, r, fmt.format(value), ha="center", va="center", fontsize=8,
                         color="white" if dark else "black")
         else:
