@@ -70,6 +70,7 @@ def execute_one(notebook: Path, destination: Path) -> None:
         fd, tmp = tempfile.mkstemp(dir=destination.parent, suffix=".ipynb.part")
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             nbformat.write(nb, f)
+        os.chmod(tmp, 0o644)  # mkstemp makes it private; a notebook is an ordinary file
         os.replace(tmp, destination)
         # The kernel is this process's child, and it has exited: its peak resident memory is here.
         # ru_maxrss is in kilobytes on Linux, bytes on macOS.
