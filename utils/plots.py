@@ -178,8 +178,9 @@ def plot_feature_maps(maps, ncols: int = 8, max_maps: int | None = None, size: f
                       title: str | None = None, cmap: str = "viridis"):
     """Show the channels of one feature map (a layer's output for one image) as a grid of images.
 
-    Each channel is scaled on its own, so a weak but structured channel is still visible;
-    channels that are zero everywhere (a ReLU that never fired) are shown blank and marked.
+    Each channel is scaled on its own, so a weak but structured channel is still visible (a channel
+    with negative values symmetrically around zero, so that zero has the colour map's middle colour);
+    channels that are constant (e.g. a ReLU that never fired) are shown blank and marked "(0)".
 
     Args:
         maps: array of shape ``(height, width, channels)``, or ``(1, height, width, channels)``
@@ -218,6 +219,8 @@ def plot_feature_maps(maps, ncols: int = 8, max_maps: int | None = None, size: f
         channel = maps[:, :, i]
         low, high = float(channel.min()), float(channel.max())
         dead = high == low
+        if low < 0 and not dead:
+            low, high = -max(-low, high), max(-low, high)
         ax.imshow(channel, cmap=cmap, vmin=low, vmax=high if not dead else low + 1.0)
         ax.set_title(f"{i}" + (" (0)" if dead else ""), fontsize=7)
     if title:
