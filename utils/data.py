@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Iterable
 
 import numpy as np
-from tqdm.auto import tqdm
+from tqdm import tqdm  # plain text bar: tqdm.auto warns in Jupyter without ipywidgets
 
 from . import config
 
@@ -220,12 +220,12 @@ def download(url: str, destination: Path, checksums: Iterable[str], *, what: str
                             out.write(block)
                             bar.update(len(block))
             except (urllib.error.URLError, http.client.HTTPException, socket.timeout, OSError) as error:
-                raise DataUnavailableError(f"Downloading {what} from {url} failed ({error}). {FIXES}") from error
+                raise DataUnavailableError(f"downloading {what} from {url} failed ({error})") from error
         received = tmp.stat().st_size
         if expected_size and received != expected_size:
             raise DataUnavailableError(
-                f"Downloading {what} from {url} was cut off after {received} of {expected_size} bytes; "
-                f"nothing was kept. Try again. {FIXES}"
+                f"downloading {what} from {url} was cut off after {received} of {expected_size} bytes "
+                "(nothing was kept; try again)"
             )
         if not _matches(tmp, checksums):
             raise ChecksumError(
@@ -273,7 +273,7 @@ def fetch(key: str, *, allow_download: bool = True) -> Path:
     try:
         return download(source.url, config.cache_dir() / source.filename, source.checksums, what=source.description)
     except DataUnavailableError as error:
-        raise _unavailable(source.description, looked_in, f"the download failed: {error}") from error
+        raise _unavailable(source.description, looked_in, str(error)) from error
 
 
 # --------------------------------------------------------------------------- MNIST
@@ -545,7 +545,11 @@ def cats_vs_dogs_dir(*, allow_download: bool = True) -> Path:
     try:
         archive = fetch("cats_vs_dogs_archive")
     except DataUnavailableError as error:
-        raise _unavailable("The cats-vs-dogs small set", looked_in, f"the archive could not be had: {error}") from error
+        places = ", ".join(str(p) for p in looked_in)
+        raise DataUnavailableError(
+            f"The cats-vs-dogs small set is not available (no copy in {places}), and it cannot be cut "
+            f"from its source archive: {error}"
+        ) from error
     _build_cats_vs_dogs(archive, cache)
     return cache
 

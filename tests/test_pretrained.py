@@ -1,0 +1,292 @@
+"""Tests for utils.pretrained: the SqueezeNet v1.1 base, its weights, the choice of base, and VGG16's online path.
+
+The SqueezeNet weights come from the mirror (``DLS_DATA_DIR``); tests that need them are
+skipped without it. VGG16's real weights cannot be reached from here, so its download path
+is exercised against a weights file served from a local HTTP server.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import http.server
+import threading
+from pathlib import Path
+
+import h5py
+import numpy as np
+import pytest
+
+import utils
+from utils import config, data, pretrained
+from utils.data import ChecksumError, DataError, DataUnavailableError, Source
+
+keras = config.import_keras()
+
+
+def _mirror_squeezenet() -> Path | None:
+    mirror = config.mirror_dir()
+    path = mirror / data.SOURCES["squeezenet_notop"].filename if mirror else None
+    return path if path is not None and path.is_file() else None
+
+
+needs_mirror = pytest.mark.skipif(_mirror_squeezenet() is None, reason="needs DLS_DATA_DIR with the SqueezeNet weights")
+
+
+# --------------------------------------------------------------------------- SqueezeNet
+
+
+def test_squeezenet_architecture_parameters_and_output_shape():
+    model = utils.squeezenet_v11((150, 150))
+    assert model.count_params() == pretrained.SQUEEZENET_PARAMS == 722_496
+    assert model.output_shape == (None, 8, 8, 512)
+    assert model.input_shape == (None, 150, 150, 3)
+    convolutions = [layer.name for layer in model.layers if layer.weights]
+    assert convolutions[0] == "conv1" and len(convolutions) == 1 + 3 * 8
+    # expand3x3 keeps the size ('same'); everything else is 'valid'
+    assert model.get_layer("fire2_expand3x3").padding == "same"
+    assert model.get_layer("conv1").padding == "valid" and model.get_layer("conv1").strides == (2, 2)
+    # 1x1 expand branch first in the concatenation
+    assert model.get_layer("fire9_concat").output.shape[-1] == 512
+
+
+@pytest.mark.parametrize("size", [(10, 10), (150,), "150x150", (150.0, 150.0)])
+def test_squeezenet_rejects_bad_image_size(size):
+    with pytest.raises((ValueError, TypeError)):
+        utils.squeezenet_v11(size)
+
+
+@needs_mirror
+def test_squeezenet_weights_are_loaded_from_the_file():
+    path = utils.fetch("squeezenet_notop")
+    model = utils.load_base("squeezenet", path)
+    with h5py.File(path, "r") as f:
+        for layer_name, group, kernel_name, bias_name in [
+            ("conv1", "conv1", "uniform1", "conv1_b"),
+            ("fire9_expand3x3", "fire9/expand3x3", "uniform25", "fire9/expand3x3_b"),
+        ]:
+            kernel, bias = model.get_layer(layer_name).get_weights()
+            np.testing.assert_array_equal(kernel, f[group][kernel_name][()])
+            np.testing.assert_array_equal(bias, f[group][bias_name][()])
+    # every layer differs from a fresh random initialisation
+    random_model = utils.squeezenet_v11()
+    for layer in model.layers:
+        if layer.weights:
+            assert not np.allclose(layer.get_weights()[0], random_model.get_layer(layer.name).get_weights()[0])
+
+
+@needs_mirror
+def test_squeezenet_recognises_an_image_better_than_random_weights():
+    """The pretrained features separate cats from dogs on a few images; a sanity check of the preprocessing."""
+    path = utils.fetch("squeezenet_notop")
+    model = utils.load_base("squeezenet", path)
+    images, labels = next(iter(utils.load_cats_vs_dogs(batch_size=64)["train"]))
+    features = model.predict_on_batch(utils.preprocess_input(images)).mean(axis=(1, 2))
+    assert features.shape == (64, 512) and np.isfinite(features).all() and features.max() > 0
+
+
+def test_squeezenet_weights_file_of_wrong_layout_is_rejected(tmp_path):
+    path = tmp_path / "bad.h5"
+    with h5py.File(path, "w") as f:
+        f.create_dataset("conv1/kernel", data=np.zeros((3, 3, 3, 64), "float32"))
+    with pytest.raises(ValueError, match="conv1"):
+        pretrained.read_squeezenet_weights(path)
+
+
+# --------------------------------------------------------------------------- preprocessing
+
+
+def test_preprocess_input_matches_keras_vgg16_and_leaves_its_argument_alone():
+    rng = np.random.default_rng(0)
+    images = rng.uniform(0, 255, (2, 5, 5, 3)).astype("float32")
+    original = images.copy()
+    expected = keras.applications.vgg16.preprocess_input(images.copy())
+    result = utils.preprocess_input(images)
+    np.testing.assert_allclose(result, expected, rtol=1e-6)
+    np.testing.assert_array_equal(images, original)
+    np.testing.assert_allclose(np.asarray(utils.preprocess_input(keras.ops.convert_to_tensor(images))), expected, rtol=1e-6)
+    # BGR order: the first channel is the blue one, minus its mean
+    np.testing.assert_allclose(result[..., 0], images[..., 2] - 103.939, rtol=1e-6)
+    with pytest.raises(ValueError):
+        utils.preprocess_input(np.zeros((1, 4, 4, 1), "float32"))
+
+
+# --------------------------------------------------------------------------- fine-tuning lookup
+
+
+def test_fine_tune_layers_are_the_top_block_of_each_base():
+    assert utils.fine_tune_layers("vgg16") == ("block5_conv1", "block5_conv2", "block5_conv3")
+    assert utils.fine_tune_layers("squeezenet") == ("fire9_squeeze1x1", "fire9_expand1x1", "fire9_expand3x3")
+    vgg = keras.applications.VGG16(include_top=False, weights=None, input_tensor=keras.Input(shape=(150, 150, 3)))
+    assert [layer.name for layer in vgg.layers if layer.name.startswith("block5") and layer.weights] == list(
+        utils.fine_tune_layers("vgg16"))
+    squeezenet = utils.squeezenet_v11()
+    with_weights = [layer.name for layer in squeezenet.layers if layer.weights]
+    assert with_weights[-3:] == list(utils.fine_tune_layers("squeezenet"))
+    for name in ("resnet", "", None, "VGG16"):
+        with pytest.raises(ValueError):
+            utils.fine_tune_layers(name)
+
+
+# --------------------------------------------------------------------------- choosing the base
+
+
+def _fake_fetch(unavailable: set[str], real=data.fetch):
+    def fetch(key, **kwargs):
+        if key in unavailable:
+            raise DataUnavailableError(f"{key}: no network in this test")
+        return real(key, **kwargs)
+    return fetch
+
+
+@needs_mirror
+def test_choose_base_falls_back_to_squeezenet_with_a_visible_reason(monkeypatch, capsys):
+    monkeypatch.setattr(pretrained, "fetch", _fake_fetch({"vgg16_notop"}))
+    choice = utils.choose_base("auto")
+    assert choice.name == "squeezenet"
+    assert choice.weights == _mirror_squeezenet()
+    assert "VGG16" in choice.reason and "no network in this test" in choice.reason
+    printed = capsys.readouterr().out
+    assert "Base: squeezenet" in printed and "no network in this test" in printed
+    assert utils.fine_tune_layers(choice.name)[0].startswith("fire9")
+
+
+def test_choose_base_never_falls_back_to_random_weights(monkeypatch):
+    monkeypatch.setattr(pretrained, "fetch", _fake_fetch({"vgg16_notop", "squeezenet_notop"}))
+    with pytest.raises(DataError, match="No pretrained base"):
+        utils.choose_base("auto", verbose=False)
+    with pytest.raises(DataUnavailableError):
+        utils.choose_base("vgg16", verbose=False)  # asked for explicitly: no silent substitute
+
+
+def test_choose_base_rejects_unknown_names():
+    for name in ("resnet50", "", None, "Auto"):
+        with pytest.raises(ValueError):
+            utils.choose_base(name)
+
+
+def test_load_base_rejects_missing_weights_and_bad_names(tmp_path):
+    with pytest.raises(FileNotFoundError):
+        utils.load_base("squeezenet", tmp_path / "missing.h5")
+    with pytest.raises(ValueError):
+        utils.load_base("alexnet", tmp_path / "missing.h5")
+
+
+def test_balanced_batches_takes_both_ends():
+    tf = config.import_tensorflow_quietly()
+    labels = np.array([0] * 10 + [1] * 10)
+    dataset = tf.data.Dataset.from_tensor_slices(labels).batch(4)  # 5 batches, the middle one mixed
+    subset = np.concatenate(list(utils.balanced_batches(dataset, 1).as_numpy_iterator()))
+    assert subset.tolist() == [0, 0, 0, 0, 1, 1, 1, 1]
+    assert utils.balanced_batches(dataset, None) is dataset
+    for bad in (0, 3, -1, 1.5, True):
+        with pytest.raises(ValueError):
+            utils.balanced_batches(dataset, bad)
+
+
+# --------------------------------------------------------------------------- VGG16 online, from a local fake source
+
+
+def _write_fake_vgg16_weights(path: Path) -> dict[str, np.ndarray]:
+    """Write random weights in the layout of Keras's VGG16 no-top file (legacy HDF5, one group per layer)."""
+    vgg = keras.applications.VGG16(include_top=False, weights=None, input_tensor=keras.Input(shape=(32, 32, 3)))
+    rng = np.random.default_rng(0)
+    written = {}
+    with h5py.File(path, "w") as f:
+        names = [layer.name for layer in vgg.layers if layer.weights]
+        f.attrs["layer_names"] = [name.encode() for name in names]
+        f.attrs["backend"] = b"tensorflow"
+        f.attrs["keras_version"] = b"2.2.4"
+        for layer in vgg.layers:
+            if not layer.weights:
+                continue
+            group = f.create_group(layer.name)
+            weight_names = [f"{layer.name}_W_1:0", f"{layer.name}_b_1:0"]
+            group.attrs["weight_names"] = [w.encode() for w in weight_names]
+            for weight_name, variable in zip(weight_names, layer.weights):
+                values = rng.standard_normal(tuple(variable.shape)).astype("float32")
+                group.create_dataset(weight_name, data=values)
+                written[f"{layer.name}/{weight_name}"] = values
+    return written
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):  # keep test output clean
+        pass
+
+
+@pytest.fixture
+def local_server(tmp_path):
+    """Serve the folder ``tmp_path / "served"`` on 127.0.0.1; yield (folder, base URL)."""
+    served = tmp_path / "served"
+    served.mkdir()
+    handler = functools.partial(_QuietHandler, directory=str(served))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield served, f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+@pytest.fixture
+def fake_vgg16_source(local_server, tmp_path, monkeypatch):
+    """A fake VGG16 weights file served locally, registered as the ``vgg16_notop`` source; no mirror."""
+    served, url = local_server
+    weights_file = served / "vgg16_notop.h5"
+    written = _write_fake_vgg16_weights(weights_file)
+    md5 = hashlib.md5(weights_file.read_bytes()).hexdigest()
+    real = data.SOURCES["vgg16_notop"]
+    monkeypatch.setitem(data.SOURCES, "vgg16_notop",
+                        Source(real.filename, url + weights_file.name, (f"md5:{md5}",), real.description))
+    cache = tmp_path / "cache"
+    monkeypatch.delenv("DLS_DATA_DIR", raising=False)
+    monkeypatch.setenv("DLS_CACHE_DIR", str(cache))
+    return weights_file, cache, written
+
+
+def test_vgg16_weights_download_verified_into_the_cache_and_load(fake_vgg16_source, capsys):
+    weights_file, cache, written = fake_vgg16_source
+    path = utils.fetch("vgg16_notop")
+    assert path == cache / data.SOURCES["vgg16_notop"].filename
+    assert path.read_bytes() == weights_file.read_bytes()
+    assert [p.name for p in cache.iterdir()] == [path.name]  # no temporary file left behind
+
+    # "auto" now finds VGG16's weights (in the cache) and takes VGG16
+    choice = utils.choose_base("auto")
+    assert choice.name == "vgg16" and choice.weights == path
+    assert "Base: vgg16" in capsys.readouterr().out
+
+    base = utils.load_base("vgg16", path, image_size=(32, 32))
+    assert base.count_params() == 14_714_688
+    kernel, bias = base.get_layer("block5_conv3").get_weights()
+    np.testing.assert_array_equal(kernel, written["block5_conv3/block5_conv3_W_1:0"])
+    np.testing.assert_array_equal(bias, written["block5_conv3/block5_conv3_b_1:0"])
+
+
+def test_vgg16_download_with_wrong_checksum_leaves_no_file(fake_vgg16_source, monkeypatch):
+    weights_file, cache, _ = fake_vgg16_source
+    source = data.SOURCES["vgg16_notop"]
+    monkeypatch.setitem(data.SOURCES, "vgg16_notop",
+                        Source(source.filename, source.url, ("md5:" + "0" * 32,), source.description))
+    with pytest.raises(ChecksumError):
+        utils.fetch("vgg16_notop")
+    assert not cache.exists() or list(cache.iterdir()) == []
+    # and "auto" does not take the unverified file: it falls back (or fails) instead
+    if _mirror_squeezenet() is not None:
+        monkeypatch.setenv("DLS_DATA_DIR", str(_mirror_squeezenet().parent.parent))
+        assert utils.choose_base("auto", verbose=False).name == "squeezenet"
+    assert not cache.exists() or list(cache.iterdir()) == []
+
+
+def test_vgg16_download_from_an_unreachable_source_is_unavailable(fake_vgg16_source, monkeypatch):
+    _, cache, _ = fake_vgg16_source
+    source = data.SOURCES["vgg16_notop"]
+    monkeypatch.setitem(data.SOURCES, "vgg16_notop",
+                        Source(source.filename, source.url + ".missing", source.checksums, source.description))
+    with pytest.raises(DataUnavailableError):
+        utils.fetch("vgg16_notop")
+    assert not cache.exists() or list(cache.iterdir()) == []
