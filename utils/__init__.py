@@ -5,8 +5,8 @@ A notebook starts with ``import utils`` and ``utils.setup()``, before importing 
 the mode. Importing ``utils`` alone is light (no TensorFlow).
 """
 
-from .config import FAST, MODE, setup  # noqa: E402
-from .data import (  # noqa: E402
+from .config import FAST, MODE, setup
+from .data import (
     BOSTON_FEATURE_NAMES,
     MNIST_TRAIN_SIZE,
     ChecksumError,
@@ -22,22 +22,33 @@ from .data import (  # noqa: E402
     load_word_index,
     reuters_topic_names,
 )
-from .plots import plot_history, plot_images  # noqa: E402
-from .results import report  # noqa: E402
-from .text import decode, multi_hot  # noqa: E402
+from .evaluation import smooth_curve
+from .plots import plot_feature_maps, plot_filters, plot_history, plot_images, plot_side_by_side
+from .pretrained import (
+    BaseChoice,
+    balanced_batches,
+    choose_base,
+    fine_tune_layers,
+    load_base,
+    preprocess_input,
+    squeezenet_v11,
+)
+from .results import report
+from .text import decode, multi_hot
+from .training import best_epoch, compare_models
 
 __all__ = [
+    # config
     "FAST", "MODE", "setup",
+    # data
     "BOSTON_FEATURE_NAMES", "MNIST_TRAIN_SIZE", "ChecksumError", "DataError", "DataUnavailableError",
     "cats_vs_dogs_dir", "fetch", "load_boston_housing", "load_cats_vs_dogs", "load_imdb", "load_mnist",
     "load_reuters", "load_word_index", "reuters_topic_names",
-    "plot_history", "plot_images", "report", "decode", "multi_hot",
+    # text, plots, evaluation, training, pretrained bases, results
+    "decode", "multi_hot",
+    "plot_history", "plot_images", "plot_filters", "plot_feature_maps", "plot_side_by_side",
+    "smooth_curve", "best_epoch", "compare_models",
+    "BaseChoice", "balanced_batches", "choose_base", "fine_tune_layers", "load_base", "preprocess_input",
+    "squeezenet_v11",
+    "report",
 ]
-from .pretrained import (  # noqa: E402
-    BaseChoice, balanced_batches, choose_base, fine_tune_layers, load_base, preprocess_input, squeezenet_v11,
-)
-__all__ += ["BaseChoice", "balanced_batches", "choose_base", "fine_tune_layers", "load_base", "preprocess_input", "squeezenet_v11"]
-from .training import best_epoch, compare_models  # noqa: E402
-__all__ += ["best_epoch", "compare_models"]
-from .plots import plot_feature_maps, plot_filters, plot_side_by_side  # noqa: E402
-__all__ += ["plot_feature_maps", "plot_filters", "plot_side_by_side"]

@@ -1,0 +1,125 @@
+"""Tests for utils.training: best_epoch and compare_models (tiny models, a few steps)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from utils.training import best_epoch, compare_models
+
+
+def test_best_epoch_min_and_max():
+    history = {"val_loss": [0.5, 0.3, 0.3, 0.4], "val_accuracy": [0.6, 0.7, 0.9, 0.8]}
+    assert best_epoch(history) == (2, 0.3)  # ties go to the earliest epoch, counted from 1
+    assert best_epoch(history, "val_accuracy", "max") == (3, 0.9)
+
+
+def test_best_epoch_skips_nan():
+    assert best_epoch({"val_loss": [float("nan"), 0.4, 0.2]}) == (3, 0.2)
+
+
+def test_best_epoch_bad_arguments():
+    with pytest.raises(ValueError, match="mode"):
+        best_epoch({"val_loss": [1.0]}, mode="lowest")
+    with pytest.raises(KeyError, match="val_mae"):
+        best_epoch({"val_loss": [1.0]}, "val_mae")
+    with pytest.raises(ValueError, match="finite"):
+        best_epoch({"val_loss": [float("nan")]})
+    with pytest.raises(TypeError):
+        best_epoch([0.1, 0.2])
+
+
+@pytest.fixture(scope="module")
+def keras():
+    import utils
+
+    utils.setup()
+    import keras
+
+    return keras
+
+
+def _builder(keras, units):
+    def build():
+        model = keras.Sequential([
+            keras.Input(shape=(6,)),
+            keras.layers.Dense(units, activation="relu"),
+            keras.layers.Dense(1, activation="sigmoid"),
+        ])
+        model.compile(optimizer="rmsprop", loss="binary_crossentropy", metrics=["accuracy"])
+        return model
+    return build
+
+
+def test_compare_models_table_and_histories(keras, capsys):
+    rng = np.random.default_rng(0)
+    x = rng.random((40, 6), dtype=np.float32)
+    y = (x[:, 0] > 0.5).astype("float32")
+    builders = {"small": _builder(keras, 2), "big": _builder(keras, 8)}
+    histories, table = compare_models(builders, x[:24], y[:24], validation_data=(x[24:32], y[24:32]),
+                                      test_data=(x[32:], y[32:]), epochs=3, batch_size=8)
+    assert list(histories) == ["small", "big"]
+    assert all(len(h.history["val_loss"]) == 3 for h in histories.values())
+    assert list(table.index) == ["small", "big"]
+    assert list(table.columns) == ["parameters", "lowest val_loss", "epoch of lowest val_loss",
+                                   "val_accuracy there", "test_accuracy", "seconds"]
+    assert table.loc["small", "parameters"] == 6 * 2 + 2 + 2 + 1
+    assert table.loc["big", "parameters"] == 6 * 8 + 8 + 8 + 1
+    for name, history in histories.items():
+        epoch, value = best_epoch(history)
+        assert table.loc[name, "epoch of lowest val_loss"] == epoch
+        assert table.loc[name, "lowest val_loss"] == pytest.approx(value)
+        assert 0.0 <= table.loc[name, "test_accuracy"] <= 1.0
+    out = capsys.readouterr().out
+    assert "small: 3 epochs" in out and "big: 3 epochs" in out
+
+
+def test_compare_models_without_test_data(keras):
+    x = np.zeros((8, 6), dtype="float32")
+    y = np.zeros(8, dtype="float32")
+    _, table = compare_models({"only": _builder(keras, 2)}, x, y, validation_data=(x, y), epochs=1, batch_size=4)
+    assert "test_accuracy" not in table.columns
+
+
+def test_compare_models_bad_arguments(keras):
+    x = np.zeros((8, 6), dtype="float32")
+    y = np.zeros(8, dtype="float32")
+    ok = {"m": _builder(keras, 2)}
+    with pytest.raises(TypeError, match="non-empty"):
+        compare_models({}, x, y, validation_data=(x, y), epochs=1)
+    with pytest.raises(TypeError, match="callable"):
+        compare_models({"m": 3}, x, y, validation_data=(x, y), epochs=1)
+    with pytest.raises(ValueError, match="epochs"):
+        compare_models(ok, x, y, validation_data=(x, y), epochs=0)
+    with pytest.raises(TypeError, match="batch_size"):
+        compare_models(ok, x, y, validation_data=(x, y), epochs=1, batch_size=2.5)
+    with pytest.raises(ValueError, match="pair"):
+        compare_models(ok, x, y, validation_data=x, epochs=1)
+    with pytest.raises(ValueError, match="verbose"):
+        compare_models(ok, x, y, validation_data=(x, y), epochs=1, verbose=1)
+
+    def uncompiled():
+        return keras.Sequential([keras.Input(shape=(6,)), keras.layers.Dense(1)])
+
+    with pytest.raises(TypeError, match="compiled"):
+        compare_models({"raw": uncompiled}, x, y, validation_data=(x, y), epochs=1)
+    with pytest.raises(KeyError, match="auc"):
+        compare_models(ok, x, y, validation_data=(x, y), test_data=(x, y), epochs=1, test_metric="auc")
+
+
+def test_compare_models_monitor(keras):
+    x = np.zeros((8, 6), dtype="float32")
+    y = np.zeros((8, 1), dtype="float32")
+
+    def build():
+        model = keras.Sequential([keras.Input(shape=(6,)), keras.layers.Dense(1, activation="sigmoid")])
+        model.compile(optimizer="rmsprop", loss="binary_crossentropy",
+                      metrics=["accuracy", keras.metrics.BinaryCrossentropy(name="crossentropy")])
+        return model
+
+    histories, table = compare_models({"m": build}, x, y, validation_data=(x, y), epochs=2, batch_size=4,
+                                      monitor="val_crossentropy")
+    assert "lowest val_crossentropy" in table.columns and "epoch of lowest val_crossentropy" in table.columns
+    assert table.loc["m", "lowest val_crossentropy"] == pytest.approx(min(histories["m"].history["val_crossentropy"]))
+    with pytest.raises(KeyError, match="val_mae"):
+        compare_models({"m": build}, x, y, validation_data=(x, y), epochs=1, batch_size=4, monitor="val_mae")

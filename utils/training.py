@@ -1,0 +1,133 @@
+"""Training helpers the notebooks share: train several model variants the same way and compare them.
+
+The layers of each model stay in the notebook: a notebook passes *builders*, functions that
+return a new compiled model, and gets back every run's history and one comparison table.
+Importing this module is light; Keras is only needed by the models the builders make.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Callable, Mapping, Sequence
+
+import numpy as np
+
+from .plots import _as_dict
+
+
+def best_epoch(history, monitor: str = "val_loss", mode: str = "min") -> tuple[int, float]:
+    """Return ``(epoch, value)``: the epoch (counted from 1) where ``monitor`` is best, and its value.
+
+    Args:
+        history: a Keras ``History`` or its ``.history`` dict of per-epoch lists.
+        monitor: the recorded quantity, e.g. ``"val_loss"`` or ``"val_accuracy"``.
+        mode: ``"min"`` (losses) or ``"max"`` (accuracies). Ties go to the earliest epoch.
+
+    Raises:
+        TypeError: ``history`` is not a History or a dict of lists.
+        ValueError: bad ``mode``, or ``monitor`` has no finite value recorded.
+        KeyError: ``monitor`` was not recorded.
+    """
+    if mode not in ("min", "max"):
+        raise ValueError(f"mode must be 'min' or 'max', got {mode!r}")
+    data = _as_dict(history)
+    if monitor not in data:
+        raise KeyError(f"{monitor!r} not recorded; the history has {sorted(data)}")
+    values = np.asarray(data[monitor], dtype=float)
+    finite = np.isfinite(values)
+    if not finite.any():
+        raise ValueError(f"{monitor!r} has no finite value to pick from: {list(values)}")
+    masked = np.where(finite, values, np.inf if mode == "min" else -np.inf)
+    index = int(np.argmin(masked) if mode == "min" else np.argmax(masked))
+    return index + 1, float(values[index])
+
+
+def _positive_int(name: str, value) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name} must be an int, got {value!r}")
+    if value < 1:
+        raise ValueError(f"{name} must be at least 1, got {value}")
+    return int(value)
+
+
+def compare_models(builders: Mapping[str, Callable[[], object]], x_train, y_train, *,
+                   validation_data: Sequence, epochs: int, batch_size: int = 512,
+                   test_data: Sequence | None = None, test_metric: str = "accuracy",
+                   monitor: str = "val_loss", verbose: int = 0):
+    """Train one fresh model per builder on the same data, the same way, and compare them.
+
+    Every model is built by calling its builder (which must return a *compiled* model), trained
+    for ``epochs`` epochs on ``(x_train, y_train)`` with ``validation_data``, then, if
+    ``test_data`` is given, evaluated once on it. One line per model is printed as it finishes.
+
+    Args:
+        builders: ``{name: builder}``, in the order to train and tabulate them.
+        x_train, y_train: the training data (arrays, as ``model.fit`` takes them).
+        validation_data: ``(x_val, y_val)``.
+        epochs: training epochs for every model.
+        batch_size: mini-batch size for every model.
+        test_data: ``(x_test, y_test)`` to evaluate each trained model on, or None.
+        test_metric: the compiled metric reported from the test evaluation.
+        monitor: the recorded validation quantity whose lowest value is tabulated, e.g.
+            ``"val_loss"`` or, to leave out regularization penalties (which Keras adds to the
+            loss in evaluation too), a compiled cross-entropy metric such as ``"val_crossentropy"``.
+        verbose: passed to ``model.fit``: 0 (only the summary line per model) or 2 (one line per epoch).
+
+    Returns:
+        ``(histories, table)``: ``histories`` maps each name to its ``History``; ``table`` is a
+        pandas DataFrame indexed by name with the columns ``parameters``, ``lowest <monitor>``,
+        ``epoch of lowest <monitor>``, ``val_<test_metric> there`` (when recorded),
+        ``test_<test_metric>`` (after the last epoch; only with ``test_data``) and ``seconds``
+        (training time).
+    Raises:
+        TypeError: ``builders`` is not a non-empty mapping of callables, a builder returns an
+            uncompiled model, or ``epochs``/``batch_size`` are not ints.
+        ValueError: ``epochs``/``batch_size`` below 1, ``verbose`` not 0 or 2, or
+            ``validation_data``/``test_data`` not a pair.
+        KeyError: ``test_metric`` is not among the model's compiled metrics, or ``monitor`` was not recorded.
+    """
+    import pandas as pd
+
+    if not isinstance(builders, Mapping) or not builders:
+        raise TypeError("builders must be a non-empty mapping {name: function returning a compiled model}")
+    for name, builder in builders.items():
+        if not callable(builder):
+            raise TypeError(f"builder {name!r} is not callable: {builder!r}")
+    epochs = _positive_int("epochs", epochs)
+    batch_size = _positive_int("batch_size", batch_size)
+    if verbose not in (0, 2):
+        raise ValueError(f"verbose must be 0 or 2 (no progress bars in notebooks), got {verbose!r}")
+    for label, pair in (("validation_data", validation_data), ("test_data", test_data)):
+        if pair is not None and (not isinstance(pair, (tuple, list)) or len(pair) != 2):
+            raise ValueError(f"{label} must be a pair (x, y)")
+
+    histories, rows = {}, {}
+    for name, builder in builders.items():
+        model = builder()
+        if getattr(model, "optimizer", None) is None or not hasattr(model, "fit"):
+            raise TypeError(f"builder {name!r} must return a compiled Keras model (call model.compile in it)")
+        start = time.perf_counter()
+        history = model.fit(x_train, y_train, epochs=epochs, batch_size=batch_size,
+                            validation_data=tuple(validation_data), verbose=verbose)
+        seconds = time.perf_counter() - start
+        epoch, lowest = best_epoch(history, monitor, "min")
+        row = {"parameters": model.count_params(), f"lowest {monitor}": lowest, f"epoch of lowest {monitor}": epoch}
+        val_metric = history.history.get(f"val_{test_metric}")
+        if val_metric is not None:
+            row[f"val_{test_metric} there"] = float(val_metric[epoch - 1])
+        if test_data is not None:
+            scores = model.evaluate(test_data[0], test_data[1], batch_size=batch_size, verbose=0, return_dict=True)
+            if test_metric not in scores:
+                raise KeyError(f"{test_metric!r} is not a compiled metric of {name!r}; it has {sorted(scores)}")
+            row[f"test_{test_metric}"] = float(scores[test_metric])
+        row["seconds"] = round(seconds, 1)
+        histories[name], rows[name] = history, row
+        test_part = f", test {test_metric} {row[f'test_{test_metric}']:.4f}" if test_data is not None else ""
+        print(f"{name}: {epochs} epochs in {seconds:.0f} s; lowest {monitor} {lowest:.4f} at epoch {epoch}{test_part}")
+        del model
+    table = pd.DataFrame.from_dict(rows, orient="index")
+    table.index.name = "model"
+    return histories, table
+
+
+__all__ = ["best_epoch", "compare_models"]
