@@ -7,7 +7,6 @@ from typing import Mapping, Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 
-HistoryLike = "keras.callbacks.History | Mapping[str, Sequence[float]]"
 
 
 def _as_dict(history) -> dict[str, list[float]]:
@@ -15,6 +14,16 @@ def _as_dict(history) -> dict[str, list[float]]:
     if not isinstance(data, Mapping):
         raise TypeError(f"expected a keras History or a dict of per-epoch lists, got {type(history).__name__}")
     return {k: list(v) for k, v in data.items()}
+
+
+def _grid(n: int, ncols: int, size: float, title_height: float = 0.2):
+    """Return a figure with ``n`` axes in rows of ``ncols`` (axis lines off), and those ``n`` axes."""
+    ncols = min(ncols, n)
+    nrows = -(-n // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, (size + title_height) * nrows), squeeze=False)
+    for ax in axes.flat:
+        ax.axis("off")
+    return fig, list(axes.flat[:n])
 
 
 def plot_history(histories, metrics: Sequence[str] = ("loss", "accuracy"), title: str | None = None,
@@ -86,17 +95,13 @@ def plot_images(images, labels: Sequence | None = None, predictions: Sequence | 
             raise ValueError(f"{n} images but {len(values)} {name}")
     if n == 0:
         raise ValueError("no images to show")
-    ncols = min(ncols, n)
-    nrows = -(-n // ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, size * nrows + 0.3 * nrows), squeeze=False)
+    fig, axes = _grid(n, ncols, size, title_height=0.3)
 
     def name_of(value):
         value = int(np.asarray(value).squeeze())
         return class_names[value] if class_names is not None else str(value)
 
-    for ax in axes.flat:
-        ax.axis("off")
-    for i, ax in enumerate(axes.flat[:n]):
+    for i, ax in enumerate(axes):
         image = images[i]
         if image.ndim == 3 and image.shape[-1] == 1:
             image = image[..., 0]
@@ -158,12 +163,8 @@ def plot_filters(kernel, ncols: int = 8, input_channel: int | None = 0, size: fl
             raise ValueError(f"input_channel must be in 0..{kernel.shape[2] - 1} or None, got {input_channel!r}")
         filters = kernel[:, :, input_channel, :]
     n = filters.shape[-1]
-    ncols = min(ncols, n)
-    nrows = -(-n // ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, size * nrows + 0.2 * nrows), squeeze=False)
-    for ax in axes.flat:
-        ax.axis("off")
-    for i, ax in enumerate(axes.flat[:n]):
+    fig, axes = _grid(n, ncols, size)
+    for i, ax in enumerate(axes):
         f = filters[:, :, i]
         limit = float(np.abs(f).max()) or 1.0
         ax.imshow(f, cmap="bwr", vmin=-limit, vmax=limit)
@@ -210,12 +211,8 @@ def plot_feature_maps(maps, ncols: int = 8, max_maps: int | None = None, size: f
             raise ValueError(f"max_maps must be a positive int or None, got {max_maps!r}")
         maps = maps[:, :, :max_maps]
     n = maps.shape[-1]
-    ncols = min(ncols, n)
-    nrows = -(-n // ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, size * nrows + 0.2 * nrows), squeeze=False)
-    for ax in axes.flat:
-        ax.axis("off")
-    for i, ax in enumerate(axes.flat[:n]):
+    fig, axes = _grid(n, ncols, size)
+    for i, ax in enumerate(axes):
         channel = maps[:, :, i]
         low, high = float(channel.min()), float(channel.max())
         dead = high == low
