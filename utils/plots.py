@@ -8,7 +8,6 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 
-
 def _as_dict(history) -> dict[str, list[float]]:
     data = getattr(history, "history", history)
     if not isinstance(data, Mapping):
