@@ -274,8 +274,7 @@ def _jpeg(color) -> bytes:
     return buffer.getvalue()
 
 
-def test_cats_vs_dogs_built_from_archive(cache, http_server, monkeypatch):
-    monkeypatch.setattr(data, "CATS_VS_DOGS_SPLITS", {"train": 2, "validation": 1, "test": 1})
+def _fake_pet_archive() -> bytes:
     archive = io.BytesIO()
     with zipfile.ZipFile(archive, "w") as zf:
         for folder, color in (("Cat", "orange"), ("Dog", "brown")):
@@ -283,7 +282,12 @@ def test_cats_vs_dogs_built_from_archive(cache, http_server, monkeypatch):
                 zf.writestr(f"PetImages/{folder}/{number}.jpg", _jpeg(color))
             zf.writestr(f"PetImages/{folder}/10.jpg", b"not a jpeg")  # the archive has broken files
         zf.writestr("PetImages/Cat/Thumbs.db", b"junk")
-    payload = archive.getvalue()
+    return archive.getvalue()
+
+
+def test_cats_vs_dogs_built_from_archive(cache, http_server, monkeypatch):
+    monkeypatch.setattr(data, "CATS_VS_DOGS_SPLITS", {"train": 2, "validation": 1, "test": 1})
+    payload = _fake_pet_archive()
     http_server.files["/cats.zip"] = payload
     fake_source(monkeypatch, http_server.url + "/cats.zip", payload, key="cats_vs_dogs_archive")
 
@@ -304,3 +308,18 @@ def test_cats_vs_dogs_built_from_archive(cache, http_server, monkeypatch):
     (root / "train/cats/cat.0.jpg").write_bytes(b"damaged")
     with pytest.raises(ChecksumError, match="corrupted"):
         data.cats_vs_dogs_dir()
+
+
+def test_cats_vs_dogs_built_from_archive_in_mirror_into_new_cache(cache, monkeypatch, tmp_path):
+    """The archive may come from the mirror while the cache folder does not exist yet."""
+    monkeypatch.setattr(data, "CATS_VS_DOGS_SPLITS", {"train": 1, "validation": 1, "test": 1})
+    payload = _fake_pet_archive()
+    fake_source(monkeypatch, closed_port_url(), payload, key="cats_vs_dogs_archive")
+    mirror = tmp_path / "mirror"
+    mirror.mkdir()
+    (mirror / "fake.bin").write_bytes(payload)
+    monkeypatch.setenv("DLS_DATA_DIR", str(mirror))
+    assert not cache.exists()
+    root = data.cats_vs_dogs_dir()
+    assert root == cache / "cats_vs_dogs_small"
+    assert len(list(root.rglob("*.jpg"))) == 6

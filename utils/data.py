@@ -483,6 +483,7 @@ def _build_cats_vs_dogs(archive: Path, destination: Path) -> None:
     """
     from PIL import Image
 
+    destination.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=destination.parent, prefix=f".{destination.name}."))
     try:
         with zipfile.ZipFile(archive) as zf:
