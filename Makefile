@@ -41,7 +41,7 @@ nbval: $(STAMP)
 		--nbval-cell-timeout=900 --durations=0 notebooks/$(if $(NOTEBOOKS),$(NOTEBOOKS).ipynb,)
 
 data: $(STAMP)
-	$(BIN)/python -m utils.data
+	$(BIN)/python -c 'import sys, utils.data; sys.exit(utils.data.main())'
 
 clean:
 	rm -rf build .pytest_cache

@@ -323,3 +323,20 @@ def test_cats_vs_dogs_built_from_archive_in_mirror_into_new_cache(cache, monkeyp
     root = data.cats_vs_dogs_dir()
     assert root == cache / "cats_vs_dogs_small"
     assert len(list(root.rglob("*.jpg"))) == 6
+
+
+# --------------------------------------------------------------------------- make data
+
+
+@pytest.mark.parametrize("failing, exit_code", [
+    (set(), 0),
+    ({"vgg16_notop"}, 0),                       # SqueezeNet stands in for VGG16
+    ({"squeezenet_notop"}, 0),                  # no mirror, but VGG16 was downloaded
+    ({"vgg16_notop", "squeezenet_notop"}, 1),   # no pretrained base at all
+    ({"imdb"}, 1),
+])
+def test_make_data_exit_code(monkeypatch, capsys, failing, exit_code):
+    names = ["mnist", "imdb", "cats_vs_dogs_small", "vgg16_notop", "squeezenet_notop"]
+    monkeypatch.setattr(data, "download_all", lambda: [(n, "FAILED: x" if n in failing else f"/d/{n}") for n in names])
+    assert data.main() == exit_code
+    assert "imdb" in capsys.readouterr().out

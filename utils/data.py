@@ -608,16 +608,28 @@ def download_all(include_vgg16: bool = True) -> list[tuple[str, str]]:
     attempt("cats_vs_dogs_small", cats_vs_dogs_dir)
     if include_vgg16:
         attempt("vgg16_notop", lambda: fetch("vgg16_notop"))
+    # Mirror-only: the base 07_pretrained_vgg16 falls back to when VGG16's weights cannot be had.
+    attempt("squeezenet_notop", lambda: fetch("squeezenet_notop"))
     return results
 
 
 def main() -> int:
-    """Command line for ``make data``: fetch everything, print where each file is, exit 1 on failure."""
+    """Command line for ``make data``: fetch everything and print where each file is.
+
+    Returns:
+        0 when every data set and at least one pretrained base (VGG16, else SqueezeNet) is
+        available, else 1.
+    """
     results = download_all()
     width = max(len(name) for name, _ in results)
     for name, where in results:
         print(f"{name:<{width}}  {where}")
-    return 1 if any(where.startswith("FAILED") for _, where in results) else 0
+    failed = {name for name, where in results if where.startswith("FAILED")}
+    bases = {"vgg16_notop", "squeezenet_notop"}
+    if "vgg16_notop" in failed and "squeezenet_notop" not in failed:
+        print("VGG16's weights are missing: 07_pretrained_vgg16 will use the SqueezeNet base instead.")
+    missing = (failed - bases) | (bases if bases <= failed else set())
+    return 1 if missing else 0
 
 
 if __name__ == "__main__":
