@@ -38,7 +38,8 @@ unit: $(STAMP)
 
 nbval: $(STAMP)
 	DLS_FAST=1 $(BIN)/python -m pytest --nbval-lax --nbval-current-env \
-		--nbval-cell-timeout=900 --durations=0 notebooks/$(if $(NOTEBOOKS),$(NOTEBOOKS).ipynb,)
+		--nbval-cell-timeout=900 --durations=15 \
+		$(if $(NOTEBOOKS),$(addprefix notebooks/,$(addsuffix .ipynb,$(NOTEBOOKS))),notebooks/)
 
 data: $(STAMP)
 	$(BIN)/python -c 'import sys, utils.data; sys.exit(utils.data.main())'
