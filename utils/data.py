@@ -584,7 +584,7 @@ def load_cats_vs_dogs(image_size: tuple[int, int] = (150, 150), batch_size: int 
 # --------------------------------------------------------------------------- make data
 
 
-def download_all(include_vgg16: bool = True) -> list[tuple[str, str]]:
+def download_all() -> list[tuple[str, str]]:
     """Make every data set and weights file the notebooks use available locally (``make data``).
 
     Returns:
@@ -606,10 +606,9 @@ def download_all(include_vgg16: bool = True) -> list[tuple[str, str]]:
     for key in ("imdb", "imdb_word_index", "reuters", "reuters_word_index", "boston_housing"):
         attempt(key, lambda key=key: fetch(key))
     attempt("cats_vs_dogs_small", cats_vs_dogs_dir)
-    if include_vgg16:
-        attempt("vgg16_notop", lambda: fetch("vgg16_notop"))
-    # Mirror-only: the base 07_pretrained_vgg16 falls back to when VGG16's weights cannot be had.
-    attempt("squeezenet_notop", lambda: fetch("squeezenet_notop"))
+    # squeezenet_notop is mirror-only: the base 07_pretrained_vgg16 falls back to without VGG16's weights.
+    for key in ("vgg16_notop", "squeezenet_notop"):
+        attempt(key, lambda key=key: fetch(key))
     return results
 
 
