@@ -75,31 +75,50 @@ def import_keras():
     return keras
 
 
-def data_dirs() -> list[Path]:
-    """Return the folders searched for data, in order: the read-only mirror, then the cache.
-
-    The mirror is ``DLS_DATA_DIR`` when set (a relative path counts from the project root);
-    the cache is ``data/`` in the project, or ``DLS_CACHE_DIR`` when set.
-    """
-    dirs = []
-    mirror = os.environ.get("DLS_DATA_DIR", "").strip()
-    if mirror:
-        path = Path(mirror).expanduser()
-        dirs.append((path if path.is_absolute() else PROJECT_ROOT / path).resolve())
-    dirs.append(cache_dir())
-    return dirs
+def _project_path(value: str) -> Path:
+    """An absolute path for a setting: ``~`` expanded, a relative path counted from the project root."""
+    path = Path(value).expanduser()
+    return (path if path.is_absolute() else PROJECT_ROOT / path).resolve()
 
 
 def mirror_dir() -> Path | None:
-    """Return the read-only mirror folder (``DLS_DATA_DIR``), or None when it is not set."""
-    dirs = data_dirs()
-    return dirs[0] if len(dirs) == 2 else None
+    """Return the read-only mirror folder (``DLS_DATA_DIR``), or None when it is not set.
+
+    A relative ``DLS_DATA_DIR`` counts from the project root, so notebooks (run in
+    ``notebooks/``) and ``make`` (run in the project root) see the same folder.
+    """
+    value = os.environ.get("DLS_DATA_DIR", "").strip()
+    return _project_path(value) if value else None
 
 
 def cache_dir() -> Path:
-    """Return the writable download cache (``data/``, or ``DLS_CACHE_DIR`` when set)."""
-    custom = os.environ.get("DLS_CACHE_DIR", "").strip()
-    return Path(custom).expanduser().resolve() if custom else PROJECT_ROOT / "data"
+    """Return the writable download cache: ``data/`` in the project, or ``DLS_CACHE_DIR`` when set.
+
+    A relative ``DLS_CACHE_DIR`` counts from the project root, like ``DLS_DATA_DIR``.
+    """
+    value = os.environ.get("DLS_CACHE_DIR", "").strip()
+    return _project_path(value) if value else PROJECT_ROOT / "data"
+
+
+def data_dirs() -> list[Path]:
+    """Return the folders searched for data, in order: the mirror (when set), then the cache."""
+    mirror = mirror_dir()
+    return ([mirror] if mirror else []) + [cache_dir()]
+
+
+def shown(path: Path | str) -> str:
+    """Return ``path`` as printed to a reader: relative to the project root when it is near it.
+
+    Printed paths must not expose the folders of the machine that ran a notebook: inside the
+    project a path shows as ``data/mnist.npz``, beside it as ``../shared/data``; a path further
+    away stays absolute.
+    """
+    path = Path(path)
+    try:
+        relative = Path(os.path.relpath(path, PROJECT_ROOT))
+    except ValueError:  # another drive (Windows)
+        return str(path)
+    return str(path) if relative.parts[:3] == ("..", "..", "..") else relative.as_posix()
 
 
 def setup(seed: int = DEFAULT_SEED) -> None:
@@ -119,6 +138,6 @@ def setup(seed: int = DEFAULT_SEED) -> None:
 
     keras.utils.set_random_seed(seed)
     mirror = mirror_dir()
-    where = f"mirror {mirror}" if mirror else "no mirror (DLS_DATA_DIR unset)"
+    where = f"mirror {shown(mirror)}" if mirror else "no mirror (DLS_DATA_DIR unset)"
     print(f"Mode: {MODE} ({'DLS_FAST=1: subsets, fewer epochs' if FAST else 'the full lecture run'}); "
-          f"seed {seed}; data: {where}, cache {cache_dir()}")
+          f"seed {seed}; data: {where}, cache {shown(cache_dir())}")
