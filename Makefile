@@ -36,13 +36,14 @@ test: unit nbval
 unit: $(STAMP)
 	MPLBACKEND=Agg $(BIN)/python -m pytest tests
 
+# -x: the first failure ends the run (without data, the first notebook stops it with the one clear message)
 nbval: $(STAMP)
-	DLS_FAST=1 $(BIN)/python -m pytest --nbval-lax --nbval-current-env \
+	DLS_FAST=1 $(BIN)/python -m pytest -x --nbval-lax --nbval-current-env \
 		--nbval-cell-timeout=900 --durations=15 \
 		$(if $(NOTEBOOKS),$(addprefix notebooks/,$(addsuffix .ipynb,$(NOTEBOOKS))),notebooks/)
 
 data: $(STAMP)
-	$(BIN)/python -c 'import sys, utils.data; sys.exit(utils.data.main())'
+	$(BIN)/python -m utils.data
 
 clean:
 	rm -rf build .pytest_cache

@@ -1,0 +1,211 @@
+"""The small cats-vs-dogs set: checked file by file, or cut from the Kaggle archive.
+
+A tree is accepted only when its structure is right (``{train,validation,test}/{cats,dogs}/``
+and nothing else, ``cat.<n>.jpg`` files in ``cats/`` and ``dog.<n>.jpg`` in ``dogs/``, the
+right number per class, no empty file) and its content is proven:
+
+- the mirror's tree by the registry's digest over every file's relative path, size and bytes
+  (``CATS_VS_DOGS_TREE_SHA256``); a checksum or manifest file inside the mirror is never trusted;
+- a tree cut here from the verified archive by the manifest (path, size, sha256 per file) that
+  the builder wrote into it, and only in the cache that built it. (A built set cannot match the
+  registry: the selection of readable images and the JPEG bytes depend on the imaging library.)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import re
+import zipfile
+from pathlib import Path
+
+from .. import config
+from .loaders import _maker, _source
+from .sources import (
+    CATS_VS_DOGS_CLASSES,
+    CATS_VS_DOGS_DIRNAME,
+    CATS_VS_DOGS_SPLITS,
+    CATS_VS_DOGS_STORED_SIZE,
+    CATS_VS_DOGS_TREE_SHA256,
+)
+from .store import CannotMake, DataUnavailableError, Invalid, obtain, open_verified, publish, staging
+
+MANIFEST = "manifest.json"
+ARCHIVE_KEY = "cats_vs_dogs_archive"
+
+
+def scan(root: Path) -> dict[str, tuple[int, str]]:
+    """Check the structure of a cats-vs-dogs tree and return ``{relative path: (size, sha256)}``.
+
+    The manifest of a built set (``manifest.json`` at the top) is not part of the listing.
+
+    Raises:
+        Invalid: an unexpected folder or file, a file of the wrong class, an empty file, or the
+            wrong number of images in a class. OSError: a file or folder cannot be read.
+    """
+    expected_folders = {split for split in CATS_VS_DOGS_SPLITS} | {
+        f"{split}/{cls}" for split in CATS_VS_DOGS_SPLITS for cls in CATS_VS_DOGS_CLASSES
+    }
+    listing, counts = {}, {folder: 0 for folder in expected_folders if "/" in folder}
+    for path in sorted(root.rglob("*")):
+        relative = path.relative_to(root).as_posix()
+        if path.is_dir():
+            if relative not in expected_folders:
+                raise Invalid(f"it holds an unexpected folder {relative}/")
+            continue
+        if relative == MANIFEST:
+            continue
+        folder, _, name = relative.rpartition("/")
+        if folder not in counts:
+            raise Invalid(f"it holds an unexpected file {relative}")
+        if not re.fullmatch(rf"{folder.split('/')[1][:-1]}\.\d+\.jpg", name):
+            raise Invalid(f"{relative} does not belong there (a {folder.split('/')[1]} image is named "
+                          f"{folder.split('/')[1][:-1]}.<number>.jpg)")
+        payload = path.read_bytes()
+        if not payload:
+            raise Invalid(f"{relative} is empty")
+        listing[relative] = (len(payload), hashlib.sha256(payload).hexdigest())
+        counts[folder] += 1
+    for folder, count in sorted(counts.items()):
+        expected = CATS_VS_DOGS_SPLITS[folder.split("/")[0]]
+        if count != expected:
+            raise Invalid(f"{folder}/ holds {count} images, not {expected}")
+    return listing
+
+
+def tree_digest(listing: dict[str, tuple[int, str]]) -> str:
+    """Return the sha256 over every file's relative path, size and sha256, in sorted path order."""
+    digest = hashlib.sha256()
+    for relative in sorted(listing):
+        size, sha256 = listing[relative]
+        digest.update(f"{relative}\0{size}\0{sha256}\n".encode())
+    return digest.hexdigest()
+
+
+def _differences(listing: dict, recorded: dict) -> str:
+    missing = sorted(set(recorded) - set(listing))
+    extra = sorted(set(listing) - set(recorded))
+    changed = sorted(k for k in set(listing) & set(recorded) if listing[k] != recorded[k])
+    parts = [f"{label} {', '.join(names[:3])}{' ...' if len(names) > 3 else ''}"
+             for label, names in (("missing:", missing), ("not in the manifest:", extra), ("changed:", changed)) if names]
+    return "; ".join(parts)
+
+
+def _read_manifest(root: Path) -> dict[str, tuple[int, str]]:
+    try:
+        files = json.loads((root / MANIFEST).read_bytes())["files"]
+        return {path: (int(entry["size"]), str(entry["sha256"])) for path, entry in files.items()}
+    except (ValueError, KeyError, TypeError, AttributeError) as error:
+        raise Invalid(f"its manifest {MANIFEST} is unreadable ({type(error).__name__}: {error})") from None
+
+
+def read_tree(root: Path) -> Path:
+    """Verify a cats-vs-dogs tree (see the module's docstring) and return ``root``.
+
+    Raises:
+        Invalid: wrong structure, or content that the registry (or, in the cache, the
+            builder's manifest) does not prove. OSError: unreadable.
+    """
+    if not root.is_dir():
+        raise Invalid("it is not a folder")
+    listing = scan(root)
+    has_manifest = (root / MANIFEST).is_file()
+    if not has_manifest:
+        if tree_digest(listing) != CATS_VS_DOGS_TREE_SHA256:
+            raise Invalid(f"its files differ from the published set (tree checksum {CATS_VS_DOGS_TREE_SHA256})")
+        return root
+    if root.parent != config.cache_dir():
+        raise Invalid(f"it carries its own {MANIFEST}, which is trusted only in the cache that built it "
+                      "(to share the set, share the Kaggle archive: each user then cuts the set from it)")
+    difference = _differences(listing, _read_manifest(root))
+    if difference:
+        raise Invalid(f"its files differ from the manifest recorded when it was built ({difference})")
+    return root
+
+
+def _cut(archive: zipfile.ZipFile, destination: Path) -> None:
+    """Cut the small set from the Kaggle archive into ``destination``.
+
+    Per class, readable images are taken in file-number order: the first 1000 for training,
+    the next 500 for validation, the next 500 for testing; each is stored as 150x150 JPEG,
+    as in the mirror. Unreadable files (the archive has some) are skipped.
+    """
+    from PIL import Image
+
+    names = set(archive.namelist())
+    for folder, cls in (("Cat", "cat"), ("Dog", "dog")):
+        numbers = sorted(
+            int(Path(n).stem) for n in names
+            if n.startswith(f"PetImages/{folder}/") and n.endswith(".jpg") and Path(n).stem.isdigit()
+        )
+        wanted = [split for split, count in CATS_VS_DOGS_SPLITS.items() for _ in range(count)]
+        for number in numbers:
+            if not wanted:
+                break
+            try:
+                with Image.open(io.BytesIO(archive.read(f"PetImages/{folder}/{number}.jpg"))) as image:
+                    image = image.convert("RGB").resize(CATS_VS_DOGS_STORED_SIZE, Image.BILINEAR)
+            except Exception:  # noqa: BLE001 - PIL raises several kinds for a broken file
+                continue
+            out = destination / wanted.pop(0) / f"{cls}s" / f"{cls}.{number}.jpg"
+            out.parent.mkdir(parents=True, exist_ok=True)
+            image.save(out, quality=85)
+        if wanted:
+            raise CannotMake(f"the archive holds too few readable {cls} images for the small set")
+
+
+def _make(target: Path) -> None:
+    source = _source(ARCHIVE_KEY)
+    try:
+        archive = obtain(source.filename, source.description, lambda path: open_verified(path, source.checksums),
+                         _maker(source))
+    except DataUnavailableError as error:
+        raise CannotMake(f"the archive it is cut from is not available either (no copy in "
+                         f"{', '.join(error.looked_in)}, and {error.reason})") from error
+    with archive, staging(target.name) as folder:
+        built = folder / target.name
+        _cut(zipfile.ZipFile(archive), built)
+        files = {path: {"size": size, "sha256": sha256} for path, (size, sha256) in scan(built).items()}
+        (built / MANIFEST).write_text(json.dumps({"source": f"{source.filename} {source.published}", "files": files},
+                                                 indent=1) + "\n")
+        publish(built, target)
+
+
+def cats_vs_dogs_dir(*, allow_download: bool = True) -> Path:
+    """Return the verified folder of the small set, with ``{train,validation,test}/{cats,dogs}/``.
+
+    Looks in the mirror, then the cache, else cuts the set from the Kaggle archive (itself
+    from the mirror, the cache, or downloaded) into the cache.
+
+    Raises:
+        ChecksumError: a copy has the wrong structure or content (see the module's docstring).
+        DataUnavailableError, DataAccessError: see ``store.obtain``.
+    """
+    return obtain(CATS_VS_DOGS_DIRNAME, "The cats-vs-dogs small set", read_tree, _make, allow_download=allow_download)
+
+
+def load_cats_vs_dogs(image_size: tuple[int, int] = (150, 150), batch_size: int = 32, seed: int = 1337):
+    """Load the small cats-vs-dogs set as three ``tf.data`` datasets of (image batch, label batch).
+
+    Images are float32 RGB in [0, 255] resized to ``image_size``; labels are 0 = cat, 1 = dog.
+    Only the training set is shuffled (with ``seed``), each epoch.
+
+    Returns:
+        A dict with keys ``"train"``, ``"validation"``, ``"test"``.
+    Raises:
+        ValueError: bad ``image_size`` or ``batch_size``. DataError: see ``cats_vs_dogs_dir``.
+    """
+    if len(image_size) != 2 or min(image_size) < 1:
+        raise ValueError(f"image_size must be (height, width) of positive ints, got {image_size!r}")
+    if not isinstance(batch_size, int) or batch_size < 1:
+        raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
+    keras = config.import_keras()
+    root = cats_vs_dogs_dir()
+    return {
+        split: keras.utils.image_dataset_from_directory(
+            root / split, image_size=tuple(image_size), batch_size=batch_size, label_mode="binary",
+            shuffle=(split == "train"), seed=seed, verbose=False,
+        )
+        for split in CATS_VS_DOGS_SPLITS
+    }

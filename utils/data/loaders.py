@@ -1,0 +1,278 @@
+"""One loader per data set, each going through ``store.obtain`` (mirror, cache, then the source).
+
+The text and table loaders return exactly what ``keras.datasets.<name>.load_data()`` returns
+(see ``../shared/data/README.md`` for Keras's procedure); MNIST comes as OpenML data set 554
+stores it, as in the lecture.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import zipfile
+import zlib
+from pathlib import Path
+from typing import Iterable
+
+import numpy as np
+
+from .. import config
+from .sources import (
+    MNIST_ARRAYS,
+    MNIST_CONTENT_SHA256,
+    MNIST_FILENAME,
+    MNIST_OPENML_ID,
+    MNIST_TRAIN_SIZE,
+    SOURCES,
+    Source,
+)
+from .store import (
+    CannotMake,
+    ChecksumError,
+    Invalid,
+    downloader_for,
+    obtain,
+    publish,
+    read_verified,
+    staging,
+    verify_file,
+)
+
+
+def _source(key: str) -> Source:
+    if key not in SOURCES:
+        raise ValueError(f"Unknown data source {key!r}; known: {', '.join(sorted(SOURCES))}.")
+    return SOURCES[key]
+
+
+def _maker(source: Source):
+    return downloader_for(source.url, source.published, source.description) if source.url else None
+
+
+def fetch(key: str, *, allow_download: bool = True) -> Path:
+    """Return the path of a verified local copy of the source ``key`` (see ``SOURCES``).
+
+    For files loaded by path (weights). Looks in the mirror, then the cache, then downloads
+    into the cache.
+
+    Raises:
+        ValueError: ``key`` is not a known source.
+        ChecksumError, DataUnavailableError, DataAccessError: see ``store.obtain``.
+    """
+    source = _source(key)
+    return obtain(source.filename, source.description, lambda path: verify_file(path, source.checksums),
+                  _maker(source), allow_download=allow_download)
+
+
+def fetch_bytes(key: str) -> bytes:
+    """Return the verified bytes of the source ``key``: read once, checked, and loaded from memory.
+
+    Raises:
+        ValueError, ChecksumError, DataUnavailableError, DataAccessError: as ``fetch``.
+    """
+    source = _source(key)
+    return obtain(source.filename, source.description, lambda path: read_verified(path, source.checksums),
+                  _maker(source))
+
+
+# --------------------------------------------------------------------------- MNIST
+
+
+def mnist_digest(images: np.ndarray, labels: np.ndarray) -> str:
+    """Return the content sha256 of MNIST images and labels (both uint8), as ``MNIST_CONTENT_SHA256``."""
+    digest = hashlib.sha256(np.ascontiguousarray(images).tobytes())
+    digest.update(np.ascontiguousarray(labels).tobytes())
+    return digest.hexdigest()
+
+
+def _read_mnist(path: Path) -> tuple[np.ndarray, np.ndarray]:
+    """Check an ``mnist.npz`` for what it is (keys, dtypes, shapes, content); return (images, labels)."""
+    try:
+        with np.load(io.BytesIO(path.read_bytes()), allow_pickle=False) as archive:
+            if sorted(archive.files) != sorted(MNIST_ARRAYS):
+                raise Invalid(f"it holds the arrays {sorted(archive.files)}, not {sorted(MNIST_ARRAYS)}")
+            arrays = {key: archive[key] for key in MNIST_ARRAYS}
+    except (zipfile.BadZipFile, zlib.error, EOFError, ValueError, KeyError) as error:
+        raise Invalid(f"it is not a readable .npz archive ({type(error).__name__}: {error})") from None
+    for key, (dtype, shape) in MNIST_ARRAYS.items():
+        if arrays[key].dtype != dtype or arrays[key].shape != shape:
+            raise Invalid(f"{key} is {arrays[key].dtype} of shape {arrays[key].shape}, not {dtype} of shape {shape}")
+    images = np.concatenate([arrays["x_train"], arrays["x_test"]]).reshape(-1, 784)
+    labels = np.concatenate([arrays["y_train"], arrays["y_test"]])
+    if mnist_digest(images, labels) != MNIST_CONTENT_SHA256:
+        raise Invalid(f"its content checksum differs from {MNIST_CONTENT_SHA256}")
+    return images, labels
+
+
+def _fetch_openml_mnist(folder: Path) -> tuple[np.ndarray, np.ndarray]:
+    """Download OpenML data set 554 into ``folder`` with the ``openml`` package; return (X, y) uint8."""
+    import openml
+
+    openml.config.set_root_cache_directory(str(folder))
+    dataset = openml.datasets.get_dataset(
+        MNIST_OPENML_ID, download_data=True, download_qualities=False, download_features_meta_data=False
+    )
+    features, target, _, _ = dataset.get_data(target=dataset.default_target_attribute)
+    return features.to_numpy(dtype=np.uint8), np.asarray(target).astype(np.uint8)
+
+
+def _make_mnist(target: Path) -> None:
+    with staging(target.name) as folder:
+        try:
+            images, labels = _fetch_openml_mnist(folder / "openml")
+        except ImportError:
+            raise
+        except OSError as error:
+            if isinstance(error, (ConnectionError, TimeoutError)) or error.errno is None:
+                raise CannotMake(f"the download from OpenML failed ({error})") from error
+            raise  # a local fault (full disk, permissions): reported as such by obtain
+        except Exception as error:  # openml raises many kinds (HTTP, server, parse) for one cause
+            raise CannotMake(f"the download from OpenML failed ({type(error).__name__}: {error})") from error
+        split = MNIST_TRAIN_SIZE
+        built = folder / target.name
+        with open(built, "wb") as out:
+            np.savez_compressed(
+                out, x_train=images[:split].reshape(-1, 28, 28), y_train=labels[:split],
+                x_test=images[split:].reshape(-1, 28, 28), y_test=labels[split:],
+            )
+        try:
+            _read_mnist(built)
+        except Invalid as problem:
+            raise ChecksumError(
+                f"MNIST as OpenML sent it (data set {MNIST_OPENML_ID}) is not the expected data: {problem}. "
+                "Nothing was kept. Try again later, or use a verified copy through DLS_DATA_DIR."
+            ) from None
+        publish(built, target)
+
+
+def load_mnist() -> tuple[np.ndarray, np.ndarray]:
+    """Load MNIST as OpenML data set 554 stores it: 70000 images of 784 pixels, and their digits.
+
+    The first 60000 rows are the traditional training set, the last 10000 the test set
+    (``MNIST_TRAIN_SIZE``). Looks in the mirror and the cache (``mnist.npz``), else downloads
+    from OpenML with the ``openml`` package and caches the result.
+
+    Returns:
+        ``(X, y)``: X uint8 of shape (70000, 784), y uint8 of shape (70000,) with values 0-9.
+    Raises:
+        ChecksumError: a local copy, or what OpenML sent, is not MNIST (wrong keys, dtypes,
+            shapes or content, or not an .npz archive at all).
+        DataUnavailableError, DataAccessError: see ``store.obtain``.
+    """
+    return obtain(MNIST_FILENAME, f"MNIST (OpenML data set {MNIST_OPENML_ID})", _read_mnist, _make_mnist)
+
+
+# --------------------------------------------------------------------------- Keras's text and table data
+
+
+def _check_num_words(num_words: int | None) -> None:
+    if num_words is not None and (isinstance(num_words, bool) or not isinstance(num_words, int) or num_words < 4):
+        raise ValueError(f"num_words must be None or an int of at least 4 (ids 0-3 are reserved), got {num_words!r}")
+
+
+def _check_test_split(test_split: float) -> None:
+    if not 0 < test_split < 1:
+        raise ValueError(f"test_split must be between 0 and 1, got {test_split!r}")
+
+
+def _load_npz(key: str, *, pickled: bool = False) -> dict[str, np.ndarray]:
+    # Object arrays need pickle: only bytes that have just matched the registry's checksum are unpickled.
+    with np.load(io.BytesIO(fetch_bytes(key)), allow_pickle=pickled) as archive:
+        return {name: archive[name] for name in archive.files}
+
+
+def _reindex(sequences: Iterable, num_words: int | None, start_char: int = 1, oov_char: int = 2, index_from: int = 3):
+    """Apply Keras's re-indexing: prepend the start id, shift ranks, replace rare words by oov."""
+    shifted = [[start_char] + [w + index_from for w in seq] for seq in sequences]
+    if not num_words:
+        num_words = max(max(seq) for seq in shifted)
+    return [[w if w < num_words else oov_char for w in seq] for seq in shifted]
+
+
+def _shuffled(rng: np.random.RandomState, *arrays: np.ndarray) -> list[np.ndarray]:
+    order = np.arange(len(arrays[0]))
+    rng.shuffle(order)
+    return [array[order] for array in arrays]
+
+
+def load_imdb(num_words: int | None = None, seed: int = 113):
+    """Load IMDB exactly as ``keras.datasets.imdb.load_data(num_words=num_words)`` does.
+
+    Returns:
+        ``(train_data, train_labels), (test_data, test_labels)``: object arrays of 25000
+        lists of word ids (1 = start, 2 = unknown word, rank + 3 otherwise) and int labels
+        (1 = positive).
+    Raises:
+        ValueError: bad ``num_words``. DataError: see ``store.obtain``.
+    """
+    _check_num_words(num_words)
+    raw = _load_npz("imdb", pickled=True)
+    rng = np.random.RandomState(seed)
+    x_train, y_train = _shuffled(rng, raw["x_train"], raw["y_train"])
+    x_test, y_test = _shuffled(rng, raw["x_test"], raw["y_test"])
+    sequences = _reindex(list(x_train) + list(x_test), num_words)
+    split = len(x_train)
+    return (
+        (np.array(sequences[:split], dtype="object"), y_train),
+        (np.array(sequences[split:], dtype="object"), y_test),
+    )
+
+
+def load_reuters(num_words: int | None = None, test_split: float = 0.2, seed: int = 113):
+    """Load Reuters exactly as ``keras.datasets.reuters.load_data(num_words=num_words)`` does.
+
+    Returns:
+        ``(train_data, train_labels), (test_data, test_labels)``: 8982 and 2246 newswires
+        as object arrays of word-id lists (ids as in ``load_imdb``), labels 0-45.
+    Raises:
+        ValueError: bad ``num_words`` or ``test_split``. DataError: see ``store.obtain``.
+    """
+    _check_num_words(num_words)
+    _check_test_split(test_split)
+    raw = _load_npz("reuters", pickled=True)
+    x, labels = _shuffled(np.random.RandomState(seed), raw["x"], raw["y"])
+    sequences = _reindex(x, num_words)
+    split = int(len(sequences) * (1 - test_split))
+    return (
+        (np.array(sequences[:split], dtype="object"), labels[:split]),
+        (np.array(sequences[split:], dtype="object"), labels[split:]),
+    )
+
+
+def load_word_index(dataset: str) -> dict[str, int]:
+    """Return the word -> frequency rank dictionary of ``"imdb"`` or ``"reuters"``.
+
+    Raises:
+        ValueError: unknown ``dataset``. DataError: see ``store.obtain``.
+    """
+    if dataset not in ("imdb", "reuters"):
+        raise ValueError(f"dataset must be 'imdb' or 'reuters', got {dataset!r}")
+    return json.loads(fetch_bytes(f"{dataset}_word_index").decode("utf-8"))
+
+
+def reuters_topic_names() -> list[str]:
+    """Return the 46 Reuters topic names, index = label (0 = cocoa, 3 = earn, 4 = acq, ...)."""
+    keras = config.import_keras()
+    return list(keras.datasets.reuters.get_label_names())
+
+
+BOSTON_FEATURE_NAMES = (
+    "CRIM", "ZN", "INDUS", "CHAS", "NOX", "RM", "AGE", "DIS", "RAD", "TAX", "PTRATIO", "B", "LSTAT",
+)
+
+
+def load_boston_housing(test_split: float = 0.2, seed: int = 113):
+    """Load Boston housing exactly as ``keras.datasets.boston_housing.load_data()`` does.
+
+    Returns:
+        ``(train_data, train_targets), (test_data, test_targets)``: 404 and 102 rows of the
+        13 features named in ``BOSTON_FEATURE_NAMES``, targets in thousands of dollars.
+    Raises:
+        ValueError: bad ``test_split``. DataError: see ``store.obtain``.
+    """
+    _check_test_split(test_split)
+    raw = _load_npz("boston_housing")
+    x, y = _shuffled(np.random.RandomState(seed), raw["x"], raw["y"])
+    split = int(len(x) * (1 - test_split))
+    return (x[:split], y[:split]), (x[split:], y[split:])
