@@ -20,7 +20,7 @@ from typing import Sequence
 import numpy as np
 
 from . import config
-from .data import DataError, fetch
+from .data import ChecksumError, DataAccessError, DataError, DataUnavailableError, fetch
 
 BASES = ("vgg16", "squeezenet")
 IMAGENET_BGR_MEANS = (103.939, 116.779, 123.68)
@@ -48,13 +48,6 @@ def _check_base(name: str) -> str:
     if not isinstance(name, str) or name not in BASES:
         raise ValueError(f"base must be one of {', '.join(repr(b) for b in BASES)}, got {name!r}")
     return name
-
-
-def _check_image_size(image_size: Sequence[int]) -> tuple[int, int]:
-    if (not isinstance(image_size, (tuple, list)) or len(image_size) != 2
-            or not all(isinstance(s, int) and not isinstance(s, bool) for s in image_size)):
-        raise TypeError(f"image_size must be (height, width) of ints, got {image_size!r}")
-    return int(image_size[0]), int(image_size[1])
 
 
 # --------------------------------------------------------------------------- preprocessing
@@ -102,10 +95,10 @@ def squeezenet_v11(image_size: Sequence[int] = (150, 150), weights: str | Path |
     Returns:
         A functional ``keras.Model`` named ``squeezenet_v1.1``.
     Raises:
-        TypeError, ValueError: bad ``image_size`` (too small for the three poolings).
+        ValueError: ``image_size`` too small for the three poolings.
         ValueError: the weights file does not fit the architecture.
     """
-    height, width = _check_image_size(image_size)
+    height, width = image_size
     size = min(height, width)
     for _ in range(4):  # conv1 and three max-pools: each 3x3, stride 2, valid
         size = (size - 3) // 2 + 1
@@ -197,6 +190,17 @@ class BaseChoice:
     reason: str
 
 
+def _why(error: DataError) -> str:
+    """Say in one sentence, without paths or raw library messages, why a weights file cannot be had."""
+    if isinstance(error, DataUnavailableError):
+        return "there is no copy in the mirror or the cache, and downloading them failed"
+    if isinstance(error, ChecksumError):
+        return "the copy found is damaged or not the published file (run `make data` for the details)"
+    if isinstance(error, DataAccessError):
+        return "their file cannot be read (run `make data` for the details)"
+    return str(error)
+
+
 def choose_base(requested: str = "auto", *, verbose: bool = True) -> BaseChoice:
     """Decide which pretrained base to use, and say why (printed unless ``verbose=False``).
 
@@ -214,11 +218,11 @@ def choose_base(requested: str = "auto", *, verbose: bool = True) -> BaseChoice:
     if requested != "auto":
         _check_base(requested)
         path = fetch(f"{requested}_notop")
-        choice = BaseChoice(requested, path, f"{requested} was asked for; ImageNet weights: {path}")
+        choice = BaseChoice(requested, path, f"{requested} was asked for; ImageNet weights: {config.shown(path)}")
     else:
         try:
             path = fetch("vgg16_notop")
-            choice = BaseChoice("vgg16", path, f"VGG16's ImageNet weights are available: {path}")
+            choice = BaseChoice("vgg16", path, f"VGG16's ImageNet weights are available ({config.shown(path)}).")
         except DataError as error:
             try:
                 path = fetch("squeezenet_notop")
@@ -228,8 +232,8 @@ def choose_base(requested: str = "auto", *, verbose: bool = True) -> BaseChoice:
                 ) from fallback_error
             choice = BaseChoice(
                 "squeezenet", path,
-                "VGG16's ImageNet weights cannot be had here, so this run uses SqueezeNet v1.1, also "
-                f"trained on ImageNet (weights: {path}). Why: {error}",
+                f"VGG16's ImageNet weights cannot be had here: {_why(error)}. So this run uses SqueezeNet v1.1, "
+                f"also trained on ImageNet ({config.shown(path)}).",
             )
     if verbose:
         print(f"Base: {choice.name}. {choice.reason}")
@@ -249,10 +253,10 @@ def load_base(name: str, weights: str | Path, image_size: Sequence[int] = (150, 
         A ``keras.Model``: VGG16 gives a 4x4x512 map on 150x150 images (14,714,688 parameters),
         SqueezeNet an 8x8x512 map (722,496 parameters).
     Raises:
-        ValueError, TypeError: bad arguments. FileNotFoundError: no file at ``weights``.
+        ValueError: unknown base. FileNotFoundError: no file at ``weights``.
     """
     _check_base(name)
-    height, width = _check_image_size(image_size)
+    height, width = image_size
     if weights is None or not Path(weights).is_file():
         raise FileNotFoundError(f"no weights file at {weights!r}; get one with utils.choose_base() or utils.fetch()")
     if name == "squeezenet":
@@ -279,12 +283,10 @@ def balanced_batches(dataset, batches: int | None):
     Returns:
         A ``tf.data.Dataset`` of ``2 * batches`` batches (or ``dataset``).
     Raises:
-        ValueError: ``batches`` is not None or a positive int, or the dataset has too few batches.
+        ValueError: the dataset has fewer than ``2 * batches`` batches.
     """
     if batches is None:
         return dataset
-    if isinstance(batches, bool) or not isinstance(batches, int) or batches < 1:
-        raise ValueError(f"batches must be None or a positive int, got {batches!r}")
     total = int(dataset.cardinality())
     if total < 2 * batches:
         raise ValueError(f"the dataset has {total} batches, fewer than the {2 * batches} asked for")
