@@ -1,50 +1,227 @@
-"""How a notebook reports its key metrics: a table in the notebook, and a file for ``make run``."""
+"""The results protocol between a notebook and ``make run``, and the summary it builds.
+
+A notebook calls ``report(...)`` with its key metrics. Under ``make run`` (which sets
+``DLS_RESULTS_FILE``), that writes them to a file the runner reads back with ``read_report``.
+The runner then stores one ``Row`` per notebook and backend in ``results/summary.json`` and
+``results/summary.md``. The row schema is defined here, once:
+
+- ``notebook``: its name, e.g. ``01_mnist``;
+- ``backend``: the Keras backend it ran on (``tensorflow``, ``jax``, ``torch``);
+- ``mode``: ``full`` or ``fast``;
+- ``status``: ``ok`` or ``FAILED``; ``error``: for a failure, what went wrong (plain text);
+- ``seconds``: wall time of the whole notebook; ``peak_memory_mb``: its kernel's peak resident memory;
+- ``metrics``: ``{name: value}`` as reported; ``key_metric``: the name of the one headline metric;
+- ``lecture``: the lecture notes' own values for some metrics (none where the notes give none);
+- ``ran_at``: when the run finished (UTC, ISO 8601); ``commit``: the git commit it ran on.
+"""
 
 from __future__ import annotations
 
 import json
+import math
 import os
+import re
+import sys
 import tempfile
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Mapping
 
 from . import config
 
 RESULTS_FILE_ENV = "DLS_RESULTS_FILE"  # set by `make run` for each notebook it executes
+DEFAULT_BACKEND = "tensorflow"
+_ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")
 
 
-def report(metrics: Mapping[str, float], lecture: Mapping[str, float] | None = None):
+def plain(text: str) -> str:
+    """Return ``text`` without terminal colour and cursor codes."""
+    return _ANSI.sub("", text)
+
+
+def backend_in_use() -> str:
+    """Return the Keras backend of this process: Keras's own answer once imported, else ``KERAS_BACKEND``."""
+    keras = sys.modules.get("keras")
+    if keras is not None and hasattr(keras, "backend"):
+        return keras.backend.backend()
+    return os.environ.get("KERAS_BACKEND", "").strip() or DEFAULT_BACKEND
+
+
+# --------------------------------------------------------------------------- the notebook's side
+
+
+def report(metrics: Mapping[str, float], lecture: Mapping[str, float] | None = None, *,
+           key_metric: str | None = None):
     """Show this run's key metrics beside the lecture's, and hand them to ``make run``.
 
-    When ``DLS_RESULTS_FILE`` is set (``make run`` sets it), the metrics are also written
-    there as JSON: ``{"mode": ..., "metrics": {...}, "lecture": {...}}``.
+    Args:
+        metrics: ``{name: value}``, the run's key results.
+        lecture: the lecture notes' values for some of those metrics (leave out what the notes
+            do not give).
+        key_metric: the headline metric for tables and figures (default: the first of ``metrics``).
 
     Returns:
         A pandas DataFrame with one row per metric (this run, the lecture's value).
     Raises:
-        ValueError: a metric is not a finite number.
+        ValueError: a metric is not a finite number, ``key_metric`` or a lecture value names
+            no metric, or ``metrics`` is empty.
     """
-    import math
-
     import pandas as pd
 
-    lecture = dict(lecture or {})
+    if not metrics:
+        raise ValueError("report needs at least one metric")
     clean = {}
     for name, value in metrics.items():
         value = float(value)
         if not math.isfinite(value):
             raise ValueError(f"metric {name!r} is {value}, not a finite number")
         clean[name] = round(value, 4)
+    lecture = {name: float(value) for name, value in (lecture or {}).items()}
+    unknown = sorted(set(lecture) - set(clean))
+    if unknown:
+        raise ValueError(f"lecture values for metrics this run does not report: {unknown}")
+    key_metric = key_metric or next(iter(clean))
+    if key_metric not in clean:
+        raise ValueError(f"key_metric {key_metric!r} is not one of the metrics {sorted(clean)}")
     target = os.environ.get(RESULTS_FILE_ENV)
     if target:
-        path = Path(target)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".part")
-        with os.fdopen(fd, "w") as f:
-            json.dump({"mode": config.MODE, "metrics": clean, "lecture": lecture}, f, indent=2)
-        os.replace(tmp, path)
-    table = pd.DataFrame(
-        {f"this run ({config.MODE})": clean, "lecture": {k: lecture.get(k) for k in clean}}
-    )
+        _write_json(Path(target), {"mode": config.MODE, "backend": backend_in_use(), "metrics": clean,
+                                   "lecture": lecture, "key_metric": key_metric})
+    table = pd.DataFrame({f"this run ({config.MODE})": clean, "lecture": {k: lecture.get(k) for k in clean}})
     table.index.name = "metric"
     return table
+
+
+# --------------------------------------------------------------------------- the runner's side
+
+
+@dataclass
+class Row:
+    """One notebook's run on one backend: the summary's unit (see the module's docstring)."""
+
+    notebook: str
+    backend: str
+    mode: str
+    status: str
+    seconds: float
+    peak_memory_mb: int | None = None
+    metrics: dict[str, float] = field(default_factory=dict)
+    lecture: dict[str, float] = field(default_factory=dict)
+    key_metric: str | None = None
+    error: str | None = None
+    ran_at: str | None = None
+    commit: str | None = None
+
+    def to_dict(self) -> dict:
+        return {k: v for k, v in asdict(self).items() if v is not None or k in ("peak_memory_mb", "key_metric")}
+
+    @classmethod
+    def from_dict(cls, data: Mapping) -> "Row":
+        """Build a row from its JSON form.
+
+        Raises:
+            ValueError: a field is missing or unknown, or has the wrong type.
+        """
+        names = {f.name for f in fields(cls)}
+        required = {"notebook", "backend", "mode", "status", "seconds"}
+        if not isinstance(data, Mapping) or not required <= set(data) or not set(data) <= names:
+            keys = sorted(data) if isinstance(data, Mapping) else type(data).__name__
+            raise ValueError(f"a row needs the fields {sorted(required)} and no others than {sorted(names)}; got {keys}")
+        if not isinstance(data["metrics"] if "metrics" in data else {}, Mapping):
+            raise ValueError(f"row {data.get('notebook')!r}: metrics must be a mapping")
+        return cls(**data)
+
+
+class SummaryError(Exception):
+    """``results/summary.json`` cannot be used: damaged, or in a format this code cannot read."""
+
+
+def read_report(path: Path) -> dict:
+    """Return what a notebook's ``report`` wrote to ``path``, or ``{}`` if it wrote nothing usable."""
+    try:
+        reported = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return reported if isinstance(reported, dict) else {}
+
+
+def load_summary(path: Path) -> tuple[list[Row], str | None]:
+    """Read the rows of a summary file; return ``(rows, note)``, ``note`` saying what was converted.
+
+    A missing file has no rows. Rows written before the schema had ``backend`` and
+    ``key_metric`` (only TensorFlow ran then) are converted, and the note says so.
+
+    Raises:
+        SummaryError: the file is unreadable, not JSON, or its rows do not fit the schema.
+    """
+    if not path.exists():
+        return [], None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        raw_rows = data["notebooks"]
+        if not isinstance(raw_rows, list):
+            raise TypeError("'notebooks' is not a list")
+        converted = 0
+        rows = []
+        for raw in raw_rows:
+            if isinstance(raw, dict) and "backend" not in raw:
+                raw = {**raw, "backend": DEFAULT_BACKEND, "key_metric": next(iter(raw.get("metrics") or {}), None)}
+                converted += 1
+            rows.append(Row.from_dict(raw))
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise SummaryError(f"{config.shown(path)} cannot be read ({type(error).__name__}: {error})") from error
+    note = (f"{config.shown(path)} was in the format without backends: its {converted} rows were taken as "
+            f"{DEFAULT_BACKEND} rows.") if converted else None
+    return rows, note
+
+
+def merge(old: list[Row], new: list[Row]) -> list[Row]:
+    """Return ``old`` with each row of ``new`` replacing the one of the same notebook and backend, sorted."""
+    rows = {(r.notebook, r.backend): r for r in old}
+    rows.update({(r.notebook, r.backend): r for r in new})
+    return [rows[key] for key in sorted(rows)]
+
+
+def _format(values: Mapping) -> str:
+    return ", ".join(f"{k} {v:.4g}" if isinstance(v, (int, float)) else f"{k} {v}" for k, v in values.items()) or "-"
+
+
+def markdown_table(rows: list[Row]) -> str:
+    """Return the rows as a Markdown table: key metric, all metrics, the lecture's, time and memory."""
+    lines = [
+        "| notebook | backend | mode | status | key metric | metrics | lecture | time (s) | peak memory (MB) |",
+        "|---|---|---|---|---|---|---|---:|---:|",
+    ]
+    for r in rows:
+        key = f"{r.key_metric} {r.metrics[r.key_metric]:.4g}" if r.key_metric in r.metrics else "-"
+        memory = r.peak_memory_mb if r.peak_memory_mb is not None else "-"
+        lines.append(f"| {r.notebook} | {r.backend} | {r.mode} | {r.status} | {key} | {_format(r.metrics)} | "
+                     f"{_format(r.lecture)} | {r.seconds} | {memory} |")
+    return "\n".join(lines) + "\n"
+
+
+def save_summary(rows: list[Row], folder: Path, title: str) -> None:
+    """Write ``summary.json`` and ``summary.md`` into ``folder``, each atomically.
+
+    Raises:
+        OSError: the folder cannot be written.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    _write_json(folder / "summary.json", {"notebooks": [r.to_dict() for r in rows]})
+    _write_text(folder / "summary.md", f"# {title}\n\n" + markdown_table(rows))
+
+
+def _write_text(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.chmod(tmp, 0o644)  # mkstemp makes it private; a result is an ordinary file
+        os.replace(tmp, path)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+
+
+def _write_json(path: Path, data) -> None:
+    _write_text(path, json.dumps(data, indent=2) + "\n")

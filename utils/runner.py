@@ -5,7 +5,11 @@
 
 Full mode (the default) executes the notebooks in place and writes
 ``results/summary.{md,json}``. Fast mode (``DLS_FAST=1``) leaves the committed notebooks
-alone: executed copies and the summary go to ``build/fast/``.
+alone: executed copies and the summary go to ``build/fast/``. While a notebook runs, a
+progress line shows which cell of how many runs, and the time so far.
+
+Each notebook runs in a child process of its own (``--execute-one``), so that the peak
+memory measured for it is that of its kernel alone.
 """
 
 from __future__ import annotations
@@ -17,9 +21,11 @@ import subprocess
 import sys
 import tempfile
 import time
+from datetime import datetime, timezone
 from pathlib import Path
 
 from . import config
+from .results import Row, SummaryError, backend_in_use, load_summary, markdown_table, merge, plain, read_report, save_summary
 
 NOTEBOOKS_DIR = config.PROJECT_ROOT / "notebooks"
 CELL_TIMEOUT_S = 3600
@@ -43,134 +49,168 @@ def find_notebooks(names: list[str]) -> list[Path]:
         path = NOTEBOOKS_DIR / (Path(name).stem + ".ipynb")
         if not path.is_file():
             known = ", ".join(p.stem for p in sorted(NOTEBOOKS_DIR.glob("*.ipynb")))
-            raise SystemExit(f"No notebook {name!r} in {NOTEBOOKS_DIR}; known: {known}")
+            raise SystemExit(f"No notebook {name!r} in {config.shown(NOTEBOOKS_DIR)}; known: {known}")
         paths.append(path)
     return paths
 
 
-def execute_one(notebook: Path, destination: Path) -> None:
-    """Execute ``notebook`` in a fresh kernel and save it to ``destination`` (also when a cell fails).
-
-    Prints ``peak_memory_mb=<the kernel's peak resident memory>`` for the parent to read.
-    """
-    import resource
-
+def _save_notebook(nb, destination: Path) -> None:
     import nbformat
-    from nbclient import NotebookClient
 
-    nb = nbformat.read(notebook, as_version=4)
-    client = NotebookClient(
-        nb, timeout=CELL_TIMEOUT_S, kernel_name="python3", record_timing=False,
-        resources={"metadata": {"path": str(NOTEBOOKS_DIR)}},
-    )
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=destination.parent, prefix=f".{destination.name}.", suffix=".tmp")
     try:
-        client.execute()
-    finally:
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=destination.parent, suffix=".ipynb.part")
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             nbformat.write(nb, f)
         os.chmod(tmp, 0o644)  # mkstemp makes it private; a notebook is an ordinary file
         os.replace(tmp, destination)
-        # The kernel is this process's child, and it has exited: its peak resident memory is here.
-        # ru_maxrss is in kilobytes on Linux, bytes on macOS.
-        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-        print(f"peak_memory_mb={peak / (1024 * 1024 if sys.platform == 'darwin' else 1024):.1f}", flush=True)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
 
 
-def run(notebook: Path) -> dict:
-    """Execute one notebook in a child process; return its row of the summary."""
-    destination = notebook if not config.FAST else output_dir() / "notebooks" / notebook.name
-    with tempfile.TemporaryDirectory() as scratch:
-        results_file = Path(scratch) / "metrics.json"
-        env = dict(os.environ, DLS_RESULTS_FILE=str(results_file))
-        start = time.perf_counter()
-        child = subprocess.run(
-            [sys.executable, "-m", "utils.runner", "--execute-one", str(notebook), str(destination)],
-            env=env, cwd=config.PROJECT_ROOT, capture_output=True, text=True,
-        )
-        seconds = time.perf_counter() - start
-        reported = json.loads(results_file.read_text()) if results_file.is_file() else {}
-    row = {
-        "notebook": notebook.stem,
-        "mode": config.MODE,
-        "status": "ok" if child.returncode == 0 else "FAILED",
-        "seconds": round(seconds, 1),
-        "peak_memory_mb": None,
-        "metrics": reported.get("metrics", {}),
-        "lecture": reported.get("lecture", {}),
-    }
-    for line in child.stdout.splitlines():
-        if line.startswith("peak_memory_mb="):
-            row["peak_memory_mb"] = round(float(line.split("=", 1)[1]))
-    if child.returncode != 0:
-        row["error"] = (child.stderr.strip().splitlines() or ["(no message)"])[-1][:500]
-        print(child.stderr[-4000:], file=sys.stderr)
-    return row
+def execute_one(notebook: Path, destination: Path, outcome: Path) -> int:
+    """Execute ``notebook`` in a fresh kernel, save it to ``destination`` (also when a cell fails).
 
-
-def _format(values: dict) -> str:
-    return ", ".join(f"{k} {v:.4g}" if isinstance(v, (int, float)) else f"{k} {v}" for k, v in values.items()) or "-"
-
-
-def markdown_table(rows: list[dict]) -> str:
-    """Return the summary rows as a Markdown table."""
-    lines = [
-        "| notebook | mode | status | metrics | lecture | time (s) | peak memory (MB) |",
-        "|---|---|---|---|---|---:|---:|",
-    ]
-    for r in rows:
-        lines.append(
-            f"| {r['notebook']} | {r['mode']} | {r['status']} | {_format(r['metrics'])} | "
-            f"{_format(r['lecture'])} | {r['seconds']} | {r['peak_memory_mb'] if r['peak_memory_mb'] is not None else '-'} |"
-        )
-    return "\n".join(lines) + "\n"
-
-
-def write_summary(new_rows: list[dict]) -> list[dict]:
-    """Merge ``new_rows`` into the mode's summary (replacing rows of the same notebooks) and save it.
+    Shows a progress line on stderr, and writes ``{"error": ..., "peak_memory_mb": ...}`` to
+    ``outcome``: the failure as plain text (or None), and the kernel's peak resident memory.
 
     Returns:
-        All rows, sorted by notebook.
+        0 when every cell ran, else 1.
     """
-    out = output_dir()
-    out.mkdir(parents=True, exist_ok=True)
-    summary_json = out / "summary.json"
-    rows = {}
-    if summary_json.is_file():
-        rows = {r["notebook"]: r for r in json.loads(summary_json.read_text()).get("notebooks", [])}
-    rows.update({r["notebook"]: r for r in new_rows})
-    ordered = [rows[k] for k in sorted(rows)]
-    for path, text in (
-        (summary_json, json.dumps({"notebooks": ordered}, indent=2) + "\n"),
-        (out / "summary.md", f"# Results ({config.MODE} mode)\n\n" + markdown_table(ordered)),
-    ):
-        tmp = path.with_suffix(path.suffix + ".part")
-        tmp.write_text(text)
-        os.replace(tmp, path)
-    return ordered
+    import nbformat
+    from nbclient import NotebookClient
+    from tqdm import tqdm
+
+    from .measure import peak_memory_mb
+
+    nb = nbformat.read(notebook, as_version=4)
+    code_cells = sum(1 for cell in nb.cells if cell.cell_type == "code" and cell.source.strip())
+    progress = tqdm(total=code_cells, desc=f"  {notebook.stem}", file=sys.stderr, mininterval=1.0,
+                    bar_format="{desc}: cell {n}/{total}, {elapsed} elapsed")
+    client = NotebookClient(
+        nb, timeout=CELL_TIMEOUT_S, kernel_name="python3", record_timing=False,
+        resources={"metadata": {"path": str(NOTEBOOKS_DIR)}},
+        on_cell_executed=lambda **_: progress.update(1),
+    )
+    error = None
+    # The kernel's own log (e.g. a warning about its transport) would interleave with the progress
+    # line: it goes to a file, shown only when the notebook fails.
+    kernel_log = tempfile.TemporaryFile(mode="w+")
+    try:
+        client.execute(stderr=kernel_log)
+    except Exception as failure:  # noqa: BLE001 - a cell's error, a dead kernel, a timeout: all end this notebook
+        ename, evalue = getattr(failure, "ename", None), getattr(failure, "evalue", None)
+        error = plain(f"{ename}: {evalue}" if ename else f"{type(failure).__name__}: {failure}")
+        kernel_log.seek(0)
+        print(f"\n{failure}\n{kernel_log.read()[-4000:]}", file=sys.stderr)
+    finally:
+        kernel_log.close()
+        progress.close()
+        _save_notebook(nb, destination)
+        # The kernel is this process's child, and it has exited: its peak memory is recorded here.
+        peak = peak_memory_mb(children=True)
+        outcome.write_text(json.dumps({"error": error, "peak_memory_mb": None if peak is None else round(peak)}))
+    return 1 if error else 0
+
+
+def _commit() -> str | None:
+    try:
+        done = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=config.PROJECT_ROOT,
+                              capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return done.stdout.strip() or None
+
+
+def run(notebook: Path, destination: Path | None = None) -> Row:
+    """Execute one notebook in a child process; return its row of the summary.
+
+    Args:
+        notebook: the notebook to run.
+        destination: where the executed notebook is saved (default: in place in full mode,
+            ``build/fast/notebooks/`` in fast mode).
+    """
+    if destination is None:
+        destination = notebook if not config.FAST else output_dir() / "notebooks" / notebook.name
+    with tempfile.TemporaryDirectory() as scratch:
+        metrics_file, outcome_file = Path(scratch) / "metrics.json", Path(scratch) / "outcome.json"
+        env = dict(os.environ, DLS_RESULTS_FILE=str(metrics_file))
+        start = time.perf_counter()
+        child = subprocess.run(
+            [sys.executable, "-m", "utils.runner", "--execute-one", str(notebook), str(destination), str(outcome_file)],
+            env=env, cwd=config.PROJECT_ROOT,
+        )
+        seconds = time.perf_counter() - start
+        reported, outcome = read_report(metrics_file), read_report(outcome_file)
+    error = outcome.get("error")
+    if child.returncode != 0 and not error:
+        error = f"the process running the notebook ended with exit code {child.returncode} (killed, or out of memory?)"
+    return Row(
+        notebook=notebook.stem,
+        backend=reported.get("backend") or backend_in_use(),
+        mode=config.MODE,
+        status="FAILED" if error else "ok",
+        seconds=round(seconds, 1),
+        peak_memory_mb=outcome.get("peak_memory_mb"),
+        metrics=reported.get("metrics", {}),
+        lecture=reported.get("lecture", {}),
+        key_metric=reported.get("key_metric"),
+        error=error,
+        ran_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        commit=_commit(),
+    )
+
+
+def record(rows: list[Row], folder: Path) -> tuple[list[Row] | None, list[str]]:
+    """Merge ``rows`` into the summary in ``folder`` and save it.
+
+    Returns:
+        ``(all rows, notes)``; all rows is None when the summary could not be read or written,
+        and the notes then say why and what to do.
+    """
+    summary = folder / "summary.json"
+    try:
+        old, note = load_summary(summary)
+    except SummaryError as error:
+        return None, [f"{error}. This run's rows were not merged into it. Fix: repair it "
+                      f"(`git checkout {config.shown(summary)}`) or delete it, then run the notebooks again."]
+    merged = merge(old, rows)
+    try:
+        save_summary(merged, folder, f"Results ({config.MODE} mode)")
+    except OSError as error:
+        return None, [f"The summary could not be written to {config.shown(folder)} ({error.strerror or error}). "
+                      "Fix: make that folder writable, then run the notebooks again."]
+    return merged, [note] if note else []
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("notebooks", nargs="*", help="notebook names, e.g. 01_mnist (default: all)")
-    parser.add_argument("--execute-one", nargs=2, metavar=("NOTEBOOK", "DESTINATION"), help=argparse.SUPPRESS)
+    parser.add_argument("--execute-one", nargs=3, metavar=("NOTEBOOK", "DESTINATION", "OUTCOME"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.execute_one:
-        execute_one(Path(args.execute_one[0]), Path(args.execute_one[1]))
-        return 0
+        return execute_one(*(Path(p) for p in args.execute_one))
 
     rows = []
     for notebook in find_notebooks(args.notebooks):
-        print(f"Running {notebook.name} ({config.MODE} mode) ...", flush=True)
+        print(f"Running {notebook.name} ({config.MODE} mode, {backend_in_use()}) ...", flush=True)
         row = run(notebook)
-        print(f"  {row['status']} in {row['seconds']} s, peak {row['peak_memory_mb']} MB: {_format(row['metrics'])}", flush=True)
+        memory = f"{row.peak_memory_mb} MB" if row.peak_memory_mb is not None else "not measured"
+        print(f"  {row.status} in {row.seconds} s, peak memory {memory}"
+              + (f": {row.error}" if row.error else ""), flush=True)
         rows.append(row)
-    ordered = write_summary(rows)
+    folder = output_dir()
+    merged, notes = record(rows, folder)
+    for note in notes:
+        print(note, file=sys.stderr if merged is None else sys.stdout)
     print()
-    print(markdown_table(ordered))
-    print(f"Written to {output_dir() / 'summary.md'} and summary.json")
-    return 0 if all(r["status"] == "ok" for r in rows) else 1
+    if merged is None:
+        print("This run:")
+        print(markdown_table(rows))
+        return 1
+    print(markdown_table(merged))
+    print(f"Written to {config.shown(folder / 'summary.md')} and summary.json")
+    return 0 if all(r.status == "ok" for r in rows) else 1
 
 
 if __name__ == "__main__":

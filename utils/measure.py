@@ -1,0 +1,29 @@
+"""Measuring a run: the peak memory of a process, the one way the project computes it."""
+
+from __future__ import annotations
+
+import sys
+
+
+def peak_memory_mb(children: bool = False) -> float | None:
+    """Return the peak resident memory in MB of this process, or of its finished children.
+
+    Args:
+        children: False for this process (e.g. a notebook's kernel measuring itself); True for
+            the largest of the child processes that have exited (``make run`` measuring a kernel).
+
+    Returns:
+        Megabytes (2**20 bytes), or None where the platform does not record a peak (Windows
+        records one only for the process itself).
+    """
+    try:
+        import resource
+    except ImportError:  # Windows: psutil reads the peak working set of this process
+        if children:
+            return None
+        import psutil
+
+        return psutil.Process().memory_info().peak_wset / 2**20
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN if children else resource.RUSAGE_SELF)
+    # ru_maxrss is in kilobytes on Linux, in bytes on macOS
+    return usage.ru_maxrss / (2**20 if sys.platform == "darwin" else 2**10)
