@@ -35,8 +35,6 @@ def test_several_runs_share_axes_one_colour_each():
 def test_history_errors():
     with pytest.raises(KeyError, match="mae"):
         plot_history(HISTORY, metrics=("mae",))
-    with pytest.raises(TypeError):
-        plot_history([1, 2, 3])
 
 
 def test_image_grid_marks_wrong_predictions():
@@ -51,5 +49,3 @@ def test_image_grid_with_class_names_and_colour_images():
     images = np.full((2, 8, 8, 3), 200.0)
     fig = plot_images(images, labels=[0, 1], class_names=["cat", "dog"])
     assert [ax.get_title() for ax in fig.axes] == ["true cat", "true dog"]
-    with pytest.raises(ValueError, match="2 images but 3 labels"):
-        plot_images(images, labels=[0, 1, 1])

@@ -19,14 +19,10 @@ def test_best_epoch_skips_nan():
 
 
 def test_best_epoch_bad_arguments():
-    with pytest.raises(ValueError, match="mode"):
-        best_epoch({"val_loss": [1.0]}, mode="lowest")
     with pytest.raises(KeyError, match="val_mae"):
         best_epoch({"val_loss": [1.0]}, "val_mae")
     with pytest.raises(ValueError, match="finite"):
         best_epoch({"val_loss": [float("nan")]})
-    with pytest.raises(TypeError):
-        best_epoch([0.1, 0.2])
 
 
 @pytest.fixture(scope="module")
@@ -81,30 +77,12 @@ def test_compare_models_without_test_data(keras):
     assert "test_accuracy" not in table.columns
 
 
-def test_compare_models_bad_arguments(keras):
+def test_compare_models_unknown_test_metric(keras):
     x = np.zeros((8, 6), dtype="float32")
     y = np.zeros(8, dtype="float32")
-    ok = {"m": _builder(keras, 2)}
-    with pytest.raises(TypeError, match="non-empty"):
-        compare_models({}, x, y, validation_data=(x, y), epochs=1)
-    with pytest.raises(TypeError, match="callable"):
-        compare_models({"m": 3}, x, y, validation_data=(x, y), epochs=1)
-    with pytest.raises(ValueError, match="epochs"):
-        compare_models(ok, x, y, validation_data=(x, y), epochs=0)
-    with pytest.raises(TypeError, match="batch_size"):
-        compare_models(ok, x, y, validation_data=(x, y), epochs=1, batch_size=2.5)
-    with pytest.raises(ValueError, match="pair"):
-        compare_models(ok, x, y, validation_data=x, epochs=1)
-    with pytest.raises(ValueError, match="verbose"):
-        compare_models(ok, x, y, validation_data=(x, y), epochs=1, verbose=1)
-
-    def uncompiled():
-        return keras.Sequential([keras.Input(shape=(6,)), keras.layers.Dense(1)])
-
-    with pytest.raises(TypeError, match="compiled"):
-        compare_models({"raw": uncompiled}, x, y, validation_data=(x, y), epochs=1)
     with pytest.raises(KeyError, match="auc"):
-        compare_models(ok, x, y, validation_data=(x, y), test_data=(x, y), epochs=1, test_metric="auc")
+        compare_models({"m": _builder(keras, 2)}, x, y, validation_data=(x, y), test_data=(x, y), epochs=1,
+                       test_metric="auc")
 
 
 def test_compare_models_monitor(keras):

@@ -10,6 +10,7 @@ from .data import (
     BOSTON_FEATURE_NAMES,
     MNIST_TRAIN_SIZE,
     ChecksumError,
+    DataAccessError,
     DataError,
     DataUnavailableError,
     cats_vs_dogs_dir,
@@ -23,6 +24,7 @@ from .data import (
     reuters_topic_names,
 )
 from .evaluation import smooth_curve
+from .measure import peak_memory_mb
 from .plots import plot_feature_maps, plot_filters, plot_history, plot_images, plot_side_by_side
 from .pretrained import (
     BaseChoice,
@@ -41,7 +43,7 @@ __all__ = [
     # config
     "FAST", "MODE", "setup",
     # data
-    "BOSTON_FEATURE_NAMES", "MNIST_TRAIN_SIZE", "ChecksumError", "DataError", "DataUnavailableError",
+    "BOSTON_FEATURE_NAMES", "MNIST_TRAIN_SIZE", "ChecksumError", "DataAccessError", "DataError", "DataUnavailableError",
     "cats_vs_dogs_dir", "fetch", "load_boston_housing", "load_cats_vs_dogs", "load_imdb", "load_mnist",
     "load_reuters", "load_word_index", "reuters_topic_names",
     # text, plots, evaluation, training, pretrained bases, results
@@ -50,5 +52,5 @@ __all__ = [
     "smooth_curve", "best_epoch", "compare_models",
     "BaseChoice", "balanced_batches", "choose_base", "fine_tune_layers", "load_base", "preprocess_input",
     "squeezenet_v11",
-    "report",
+    "peak_memory_mb", "report",
 ]

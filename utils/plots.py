@@ -7,12 +7,7 @@ from typing import Mapping, Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 
-
-def _as_dict(history) -> dict[str, list[float]]:
-    data = getattr(history, "history", history)
-    if not isinstance(data, Mapping):
-        raise TypeError(f"expected a keras History or a dict of per-epoch lists, got {type(history).__name__}")
-    return {k: list(v) for k, v in data.items()}
+from .history import history_dict
 
 
 def _grid(n: int, ncols: int, size: float, title_height: float = 0.2):
@@ -40,17 +35,13 @@ def plot_history(histories, metrics: Sequence[str] = ("loss", "accuracy"), title
     Returns:
         The matplotlib ``Figure``.
     Raises:
-        TypeError: ``histories`` is not a History, dict of lists, or mapping of them.
         KeyError: a metric is not in a history.
     """
-    if hasattr(histories, "history") or (isinstance(histories, Mapping) and histories
-                                         and not hasattr(next(iter(histories.values())), "history")
-                                         and not isinstance(next(iter(histories.values())), Mapping)):
-        runs = {"": _as_dict(histories)}
-    elif isinstance(histories, Mapping):
-        runs = {label: _as_dict(h) for label, h in histories.items()}
+    first = next(iter(histories.values())) if isinstance(histories, Mapping) else None
+    if hasattr(histories, "history") or not (hasattr(first, "history") or isinstance(first, Mapping)):
+        runs = {"": history_dict(histories)}
     else:
-        raise TypeError(f"expected a History or a mapping of them, got {type(histories).__name__}")
+        runs = {label: history_dict(h) for label, h in histories.items()}
 
     fig, axes = plt.subplots(1, len(metrics), figsize=(5.5 * len(metrics), 3.8), squeeze=False)
     for ax, metric in zip(axes[0], metrics):
@@ -84,16 +75,9 @@ def plot_images(images, labels: Sequence | None = None, predictions: Sequence | 
 
     Returns:
         The matplotlib ``Figure``.
-    Raises:
-        ValueError: labels or predictions do not match the number of images.
     """
     images = np.asarray(images)
     n = len(images)
-    for name, values in (("labels", labels), ("predictions", predictions)):
-        if values is not None and len(values) != n:
-            raise ValueError(f"{n} images but {len(values)} {name}")
-    if n == 0:
-        raise ValueError("no images to show")
     fig, axes = _grid(n, ncols, size, title_height=0.3)
 
     def name_of(value):
@@ -121,13 +105,6 @@ def plot_images(images, labels: Sequence | None = None, predictions: Sequence | 
 # --- Convolutional networks (06_convnets): filters, feature maps, small arrays side by side ---
 
 
-def _check_grid_args(ncols: int, size: float) -> None:
-    if not isinstance(ncols, int) or isinstance(ncols, bool) or ncols < 1:
-        raise ValueError(f"ncols must be a positive int, got {ncols!r}")
-    if not isinstance(size, (int, float)) or isinstance(size, bool) or size <= 0:
-        raise ValueError(f"size must be a positive number, got {size!r}")
-
-
 def plot_filters(kernel, ncols: int = 8, input_channel: int | None = 0, size: float = 1.0,
                  title: str | None = None):
     """Show the filters of a 2-D convolution layer as small images, one per output channel.
@@ -145,22 +122,11 @@ def plot_filters(kernel, ncols: int = 8, input_channel: int | None = 0, size: fl
 
     Returns:
         The matplotlib ``Figure``.
-    Raises:
-        ValueError: the kernel is not 3-d or 4-d, ``input_channel`` is out of range, or
-            ``ncols``/``size`` are not positive.
     """
-    _check_grid_args(ncols, size)
     kernel = np.asarray(kernel, dtype="float32")
     if kernel.ndim == 3:
         kernel = kernel[:, :, None, :]
-    if kernel.ndim != 4:
-        raise ValueError(f"expected a kernel of shape (height, width, in, out), got shape {kernel.shape}")
-    if input_channel is None:
-        filters = kernel.mean(axis=2)
-    else:
-        if not isinstance(input_channel, int) or not 0 <= input_channel < kernel.shape[2]:
-            raise ValueError(f"input_channel must be in 0..{kernel.shape[2] - 1} or None, got {input_channel!r}")
-        filters = kernel[:, :, input_channel, :]
+    filters = kernel.mean(axis=2) if input_channel is None else kernel[:, :, input_channel, :]
     n = filters.shape[-1]
     fig, axes = _grid(n, ncols, size)
     for i, ax in enumerate(axes):
@@ -193,22 +159,11 @@ def plot_feature_maps(maps, ncols: int = 8, max_maps: int | None = None, size: f
 
     Returns:
         The matplotlib ``Figure``.
-    Raises:
-        ValueError: ``maps`` is not 3-d (or 4-d with a batch of one), ``max_maps`` is not
-            positive, or ``ncols``/``size`` are not positive.
     """
-    _check_grid_args(ncols, size)
     maps = np.asarray(maps, dtype="float32")
-    if maps.ndim == 4:
-        if maps.shape[0] != 1:
-            raise ValueError(f"expected the feature maps of one image, got a batch of {maps.shape[0]}")
+    if maps.ndim == 4:  # a batch of one image
         maps = maps[0]
-    if maps.ndim != 3:
-        raise ValueError(f"expected feature maps of shape (height, width, channels), got shape {maps.shape}")
-    if max_maps is not None:
-        if not isinstance(max_maps, int) or isinstance(max_maps, bool) or max_maps < 1:
-            raise ValueError(f"max_maps must be a positive int or None, got {max_maps!r}")
-        maps = maps[:, :, :max_maps]
+    maps = maps[:, :, :max_maps]
     n = maps.shape[-1]
     fig, axes = _grid(n, ncols, size)
     for i, ax in enumerate(axes):
@@ -241,26 +196,12 @@ def plot_side_by_side(arrays: Mapping[str, object], annotate: bool = False,
 
     Returns:
         The matplotlib ``Figure``.
-    Raises:
-        TypeError: ``arrays`` is not a mapping.
-        ValueError: it is empty, an array is not 2-d (a trailing channel axis of 1 is allowed),
-            or the number of colour maps differs from the number of arrays.
     """
-    if not isinstance(arrays, Mapping):
-        raise TypeError(f"expected a mapping {{title: 2-D array}}, got {type(arrays).__name__}")
-    if not arrays:
-        raise ValueError("no arrays to show")
     cmaps = [cmap] * len(arrays) if isinstance(cmap, str) else list(cmap)
-    if len(cmaps) != len(arrays):
-        raise ValueError(f"{len(arrays)} arrays but {len(cmaps)} colour maps")
     panels = {}
     for name, array in arrays.items():
         array = np.asarray(array, dtype="float32")
-        if array.ndim == 3 and array.shape[-1] == 1:
-            array = array[..., 0]
-        if array.ndim != 2:
-            raise ValueError(f"{name!r}: expected a 2-D array, got shape {array.shape}")
-        panels[name] = array
+        panels[name] = array[..., 0] if array.ndim == 3 and array.shape[-1] == 1 else array
     fig, axes = plt.subplots(1, len(panels), figsize=(size * len(panels), size + 0.4), squeeze=False)
     for ax, map_name, (name, array) in zip(axes[0], cmaps, panels.items()):
         low, high = float(array.min()), float(array.max())

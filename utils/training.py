@@ -12,7 +12,7 @@ from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
-from .plots import _as_dict
+from .history import history_dict
 
 
 def best_epoch(history, monitor: str = "val_loss", mode: str = "min") -> tuple[int, float]:
@@ -24,13 +24,10 @@ def best_epoch(history, monitor: str = "val_loss", mode: str = "min") -> tuple[i
         mode: ``"min"`` (losses) or ``"max"`` (accuracies). Ties go to the earliest epoch.
 
     Raises:
-        TypeError: ``history`` is not a History or a dict of lists.
-        ValueError: bad ``mode``, or ``monitor`` has no finite value recorded.
+        ValueError: ``monitor`` has no finite value recorded.
         KeyError: ``monitor`` was not recorded.
     """
-    if mode not in ("min", "max"):
-        raise ValueError(f"mode must be 'min' or 'max', got {mode!r}")
-    data = _as_dict(history)
+    data = history_dict(history)
     if monitor not in data:
         raise KeyError(f"{monitor!r} not recorded; the history has {sorted(data)}")
     values = np.asarray(data[monitor], dtype=float)
@@ -40,14 +37,6 @@ def best_epoch(history, monitor: str = "val_loss", mode: str = "min") -> tuple[i
     masked = np.where(finite, values, np.inf if mode == "min" else -np.inf)
     index = int(np.argmin(masked) if mode == "min" else np.argmax(masked))
     return index + 1, float(values[index])
-
-
-def _positive_int(name: str, value) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be an int, got {value!r}")
-    if value < 1:
-        raise ValueError(f"{name} must be at least 1, got {value}")
-    return int(value)
 
 
 def compare_models(builders: Mapping[str, Callable[[], object]], x_train, y_train, *,
@@ -80,32 +69,13 @@ def compare_models(builders: Mapping[str, Callable[[], object]], x_train, y_trai
         ``test_<test_metric>`` (after the last epoch; only with ``test_data``) and ``seconds``
         (training time).
     Raises:
-        TypeError: ``builders`` is not a non-empty mapping of callables, a builder returns an
-            uncompiled model, or ``epochs``/``batch_size`` are not ints.
-        ValueError: ``epochs``/``batch_size`` below 1, ``verbose`` not 0 or 2, or
-            ``validation_data``/``test_data`` not a pair.
         KeyError: ``test_metric`` is not among the model's compiled metrics, or ``monitor`` was not recorded.
     """
     import pandas as pd
 
-    if not isinstance(builders, Mapping) or not builders:
-        raise TypeError("builders must be a non-empty mapping {name: function returning a compiled model}")
-    for name, builder in builders.items():
-        if not callable(builder):
-            raise TypeError(f"builder {name!r} is not callable: {builder!r}")
-    epochs = _positive_int("epochs", epochs)
-    batch_size = _positive_int("batch_size", batch_size)
-    if verbose not in (0, 2):
-        raise ValueError(f"verbose must be 0 or 2 (no progress bars in notebooks), got {verbose!r}")
-    for label, pair in (("validation_data", validation_data), ("test_data", test_data)):
-        if pair is not None and (not isinstance(pair, (tuple, list)) or len(pair) != 2):
-            raise ValueError(f"{label} must be a pair (x, y)")
-
     histories, rows = {}, {}
     for name, builder in builders.items():
         model = builder()
-        if getattr(model, "optimizer", None) is None or not hasattr(model, "fit"):
-            raise TypeError(f"builder {name!r} must return a compiled Keras model (call model.compile in it)")
         start = time.perf_counter()
         history = model.fit(x_train, y_train, epochs=epochs, batch_size=batch_size,
                             validation_data=tuple(validation_data), verbose=verbose)
