@@ -39,6 +39,7 @@ def test_setup_seeds_reproducibly(capsys):
     first = np.random.rand(3)
     config.setup(7)
     np.testing.assert_array_equal(first, np.random.rand(3))
-    assert "Mode:" in capsys.readouterr().out
-    with pytest.raises(TypeError):
-        config.setup("42")
+    printed = capsys.readouterr().out
+    import keras
+
+    assert "Mode:" in printed and f"backend: {keras.backend.backend()}" in printed

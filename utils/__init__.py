@@ -23,7 +23,6 @@ from .data import (
     load_word_index,
     reuters_topic_names,
 )
-from .evaluation import smooth_curve
 from .measure import peak_memory_mb
 from .plots import plot_feature_maps, plot_filters, plot_history, plot_images, plot_side_by_side
 from .pretrained import (
@@ -49,7 +48,7 @@ __all__ = [
     # text, plots, evaluation, training, pretrained bases, results
     "decode", "multi_hot",
     "plot_history", "plot_images", "plot_filters", "plot_feature_maps", "plot_side_by_side",
-    "smooth_curve", "best_epoch", "compare_models",
+    "best_epoch", "compare_models",
     "BaseChoice", "balanced_batches", "choose_base", "fine_tune_layers", "load_base", "preprocess_input",
     "squeezenet_v11",
     "peak_memory_mb", "report",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Mapping, Sequence
 
 import matplotlib.pyplot as plt
+from matplotlib.ticker import MaxNLocator
 import numpy as np
 
 from .history import history_dict
@@ -56,6 +57,7 @@ def plot_history(histories, metrics: Sequence[str] = ("loss", "accuracy"), title
             if f"val_{metric}" in data:
                 ax.plot(epochs, data[f"val_{metric}"][skip_first:], "-", color=color, label=f"{prefix}validation")
         ax.set_xlabel("epoch")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # epochs are whole numbers
         ax.set_ylabel(metric)
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8)
