@@ -5,6 +5,30 @@ A notebook starts with ``import utils`` and ``utils.setup()``, before importing 
 the mode. Importing ``utils`` alone is light (no TensorFlow).
 """
 
+from .checks import (
+    all_passed as all_checks_passed,
+    check_augmentation,
+    check_best_epoch,
+    check_budget_model,
+    check_decode,
+    check_dropout_model,
+    check_feature_map_shape,
+    check_l1_model,
+    check_l2_penalty,
+    check_mae,
+    check_normalized_model,
+    check_one_hot,
+    check_output_sizes,
+    check_prepare,
+    check_random_baseline,
+    check_receptive_field,
+    check_small_convnet,
+    check_small_network,
+    check_small_reuters,
+    check_sparse_labels,
+    check_unfreeze_more,
+    check_without_b,
+)
 from .config import FAST, MODE, setup
 from .data import (
     BOSTON_FEATURE_NAMES,
@@ -52,4 +76,10 @@ __all__ = [
     "BaseChoice", "balanced_batches", "choose_base", "fine_tune_layers", "load_base", "preprocess_input",
     "squeezenet_v11",
     "peak_memory_mb", "report",
+    # the labs' checks
+    "all_checks_passed", "check_augmentation", "check_best_epoch", "check_budget_model", "check_decode",
+    "check_dropout_model", "check_feature_map_shape", "check_l1_model", "check_l2_penalty", "check_mae",
+    "check_normalized_model", "check_one_hot", "check_output_sizes", "check_prepare", "check_random_baseline",
+    "check_receptive_field", "check_small_convnet", "check_small_network", "check_small_reuters",
+    "check_sparse_labels", "check_unfreeze_more", "check_without_b",
 ]
