@@ -58,6 +58,7 @@ def test_summary_merges_rows_by_notebook_and_backend(tmp_path, monkeypatch):
     assert [r["seconds"] for r in saved] == [3.0, 7.0, 10.0] and notes == []
     assert set(saved[0]) == {"notebook", "backend", "mode", "status", "seconds", "peak_memory_mb", "metrics",
                              "lecture", "key_metric"}
+    assert (tmp_path / "summary.png").is_file()
     table = (tmp_path / "summary.md").read_text()
     assert ("| 01_mnist | tensorflow | full | ok | test_accuracy 0.98 | test_accuracy 0.98 | test_accuracy 0.978 "
             "| 7.0 | 900 |") in table
@@ -97,11 +98,38 @@ def test_unknown_notebook_is_named():
         runner.find_notebooks(["99_nothing"])
 
 
-def test_fast_mode_keeps_committed_notebooks(monkeypatch):
+def test_only_a_full_run_on_the_default_backend_writes_the_committed_notebooks(monkeypatch):
+    notebook = config.PROJECT_ROOT / "notebooks" / "01_mnist.ipynb"
     monkeypatch.setattr(config, "FAST", True)
     assert runner.output_dir() == config.PROJECT_ROOT / "build" / "fast"
+    assert runner.executed_path(notebook, "tensorflow") == config.PROJECT_ROOT / "build/fast/tensorflow/01_mnist.ipynb"
     monkeypatch.setattr(config, "FAST", False)
     assert runner.output_dir() == config.PROJECT_ROOT / "results"
+    assert runner.executed_path(notebook, "tensorflow") == notebook
+    assert runner.executed_path(notebook, "jax") == config.PROJECT_ROOT / "build/jax/01_mnist.ipynb"
+
+
+def test_side_by_side_marks_stale_rows_and_the_figure_is_drawn(tmp_path):
+    rows = [row("01_mnist", 40.0), row("01_mnist", 20.0, "jax"), row("02_imdb", 100.0, "jax")]
+    rows[1].code_sha = "old"
+    table = results.side_by_side(rows, {"01_mnist": "new"})
+    assert table.splitlines()[0] == "| notebook | key metric | lecture | tensorflow | jax |"
+    assert "| 01_mnist | test_accuracy | 0.978 | 0.98, 40 s | 0.98, 20 s (stale) |" in table
+    assert "| 02_imdb | test_accuracy | 0.978 | - | 0.98, 100 s |" in table
+    results.save_figure(rows, tmp_path / "summary.png")
+    assert (tmp_path / "summary.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_code_fingerprint_changes_with_code_not_prose(tmp_path):
+    path = _tiny_notebook(tmp_path / "n.ipynb", "x = 1")
+    before = results.code_fingerprint(path)
+    nb = nbformat.read(path, as_version=4)
+    nb.cells[0].source = "# Another title"
+    nbformat.write(nb, path)
+    assert results.code_fingerprint(path) == before
+    nb.cells[1].source = "x = 2"
+    nbformat.write(nb, path)
+    assert results.code_fingerprint(path) != before
 
 
 # --------------------------------------------------------------------------- run(), end to end

@@ -12,7 +12,14 @@ The runner then stores one ``Row`` per notebook and backend in ``results/summary
 - ``seconds``: wall time of the whole notebook; ``peak_memory_mb``: its kernel's peak resident memory;
 - ``metrics``: ``{name: value}`` as reported; ``key_metric``: the name of the one headline metric;
 - ``lecture``: the lecture notes' own values for some metrics (none where the notes give none);
-- ``ran_at``: when the run finished (UTC, ISO 8601); ``commit``: the git commit it ran on.
+- ``ran_at``: when the run finished (UTC, ISO 8601); ``commit``: the git commit it ran on;
+- ``code_sha``: a fingerprint of the notebook's code cells when it ran (``code_fingerprint``), so that
+  a row whose notebook's code has changed since (models, training) shows as stale, while a change to
+  the prose does not.
+
+``summary.md`` shows, per notebook, the key metric and the time on each backend side by side, then
+every row in full; ``summary.png`` is the same as a figure (default backend's key metric per
+notebook, the lecture's value beside it, and the time on each backend).
 """
 
 from __future__ import annotations
@@ -111,6 +118,7 @@ class Row:
     error: str | None = None
     ran_at: str | None = None
     commit: str | None = None
+    code_sha: str | None = None
 
     def to_dict(self) -> dict:
         return {k: v for k, v in asdict(self).items() if v is not None or k in ("peak_memory_mb", "key_metric")}
@@ -175,6 +183,15 @@ def load_summary(path: Path) -> tuple[list[Row], str | None]:
     return rows, note
 
 
+def code_fingerprint(notebook: Path) -> str:
+    """Return a short sha256 of a notebook's code cells: it changes with the code, not with the prose."""
+    import hashlib
+
+    cells = json.loads(Path(notebook).read_text(encoding="utf-8")).get("cells", [])
+    code = "\n\0".join("".join(c.get("source", "")) for c in cells if c.get("cell_type") == "code")
+    return hashlib.sha256(code.encode()).hexdigest()[:12]
+
+
 def merge(old: list[Row], new: list[Row]) -> list[Row]:
     """Return ``old`` with each row of ``new`` replacing the one of the same notebook and backend, sorted."""
     rows = {(r.notebook, r.backend): r for r in old}
@@ -184,6 +201,37 @@ def merge(old: list[Row], new: list[Row]) -> list[Row]:
 
 def _format(values: Mapping) -> str:
     return ", ".join(f"{k} {v:.4g}" if isinstance(v, (int, float)) else f"{k} {v}" for k, v in values.items()) or "-"
+
+
+def _stale(row: Row, fingerprints: Mapping[str, str]) -> bool:
+    return bool(row.code_sha) and row.notebook in fingerprints and fingerprints[row.notebook] != row.code_sha
+
+
+def side_by_side(rows: list[Row], fingerprints: Mapping[str, str] | None = None) -> str:
+    """Return a Markdown table with one line per notebook: its key metric and time on each backend.
+
+    A result whose notebook's code changed after it ran is marked "(stale)".
+    """
+    fingerprints = fingerprints or {}
+    backends = sorted({r.backend for r in rows}, key=lambda b: (b != DEFAULT_BACKEND, b))
+    by_key = {(r.notebook, r.backend): r for r in rows}
+    header = "| notebook | key metric | lecture | " + " | ".join(backends) + " |"
+    lines = [header, "|---|---|---|" + "---:|" * len(backends)]
+    for notebook in sorted({r.notebook for r in rows}):
+        first = next(by_key[(notebook, b)] for b in backends if (notebook, b) in by_key)
+        key = first.key_metric or "-"
+        lecture = first.lecture.get(key) if first.key_metric else None
+        cells = []
+        for backend in backends:
+            row = by_key.get((notebook, backend))
+            if row is None:
+                cells.append("-")
+                continue
+            value = row.metrics.get(key)
+            shown = f"{value:.4g}" if isinstance(value, (int, float)) and row.status == "ok" else row.status
+            cells.append(f"{shown}, {row.seconds:.0f} s" + (" (stale)" if _stale(row, fingerprints) else ""))
+        lines.append(f"| {notebook} | {key} | {lecture if lecture is not None else '-'} | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
 
 
 def markdown_table(rows: list[Row]) -> str:
@@ -200,23 +248,66 @@ def markdown_table(rows: list[Row]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def save_summary(rows: list[Row], folder: Path, title: str) -> None:
-    """Write ``summary.json`` and ``summary.md`` into ``folder``, each atomically.
+def save_summary(rows: list[Row], folder: Path, title: str, fingerprints: Mapping[str, str] | None = None) -> None:
+    """Write ``summary.json``, ``summary.md`` and ``summary.png`` into ``folder``, each atomically.
 
+    Args:
+        fingerprints: ``{notebook: code_fingerprint}`` of the notebooks now, to mark stale rows.
     Raises:
         OSError: the folder cannot be written.
     """
     folder.mkdir(parents=True, exist_ok=True)
     _write_json(folder / "summary.json", {"notebooks": [r.to_dict() for r in rows]})
-    _write_text(folder / "summary.md", f"# {title}\n\n" + markdown_table(rows))
+    _write_text(folder / "summary.md", f"# {title}\n\n## Key metric and time per backend\n\n"
+                + side_by_side(rows, fingerprints) + "\n## Every row\n\n" + markdown_table(rows))
+    save_figure(rows, folder / "summary.png")
+
+
+def save_figure(rows: list[Row], path: Path) -> None:
+    """Draw the summary: per notebook, the key metric on the default backend beside the lecture's
+    value (where the notes give one), and the time on each backend; save it atomically as PNG."""
+    import io
+
+    from matplotlib.figure import Figure  # no pyplot: drawing here never touches a notebook's figures
+
+    notebooks = sorted({r.notebook for r in rows})
+    backends = sorted({r.backend for r in rows}, key=lambda b: (b != DEFAULT_BACKEND, b))
+    by_key = {(r.notebook, r.backend): r for r in rows}
+    figure = Figure(figsize=(2.1 * max(len(notebooks), 1), 4.6))
+    axes = figure.subplots(2, max(len(notebooks), 1), squeeze=False)
+    for column, notebook in enumerate(notebooks):
+        main = by_key.get((notebook, DEFAULT_BACKEND)) or next(by_key[(notebook, b)] for b in backends if (notebook, b) in by_key)
+        ax = axes[0][column]
+        key = main.key_metric
+        values = [("this run", main.metrics.get(key))] + ([("lecture", main.lecture[key])] if key in main.lecture else [])
+        values = [(label, value) for label, value in values if isinstance(value, (int, float))]
+        ax.bar([label for label, _ in values], [value for _, value in values], color=["C0", "C7"][: len(values)])
+        for i, (_, value) in enumerate(values):
+            ax.text(i, value, f"{value:.3g}", ha="center", va="bottom", fontsize=8)
+        ax.set_title(f"{notebook}\n{key} ({main.backend})", fontsize=8)
+        ax.tick_params(labelsize=7)
+        ax = axes[1][column]
+        seconds = [(b, by_key[(notebook, b)].seconds) for b in backends if (notebook, b) in by_key]
+        ax.bar([b for b, _ in seconds], [s / 60 for _, s in seconds], color=[f"C{i + 1}" for i in range(len(seconds))])
+        ax.set_title("minutes per backend", fontsize=8)
+        ax.tick_params(labelsize=7, axis="x", rotation=30)
+    figure.suptitle("Key metric of each notebook (top) and its run time (bottom)", fontsize=10)
+    figure.tight_layout()
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=90)
+    _write_bytes(path, buffer.getvalue())
 
 
 def _write_text(path: Path, text: str) -> None:
+    _write_bytes(path, text.encode("utf-8"))
+
+
+def _write_bytes(path: Path, payload: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
+        with os.fdopen(fd, "wb") as f:
+            f.write(payload)
         os.chmod(tmp, 0o644)  # mkstemp makes it private; a result is an ordinary file
         os.replace(tmp, path)
     finally:

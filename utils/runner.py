@@ -3,10 +3,13 @@
     python -m utils.runner                 # every notebook in notebooks/
     python -m utils.runner 01_mnist ...    # only these (their rows replace the old ones)
 
-Full mode (the default) executes the notebooks in place and writes
-``results/summary.{md,json}``. Fast mode (``DLS_FAST=1``) leaves the committed notebooks
-alone: executed copies and the summary go to ``build/fast/``. While a notebook runs, a
-progress line shows which cell of how many runs, and the time so far.
+The Keras backend is ``KERAS_BACKEND`` (``make run BACKEND=jax``), TensorFlow by default. Full
+mode on the default backend executes the notebooks in place; on another backend the executed
+copies go to ``build/<backend>/``, never over the committed ones. Either way the rows go to
+``results/summary.{md,json,png}``, replacing those of the same notebooks on the same backend. Fast
+mode (``DLS_FAST=1``) leaves the committed notebooks alone: executed copies go to
+``build/fast/<backend>/`` and the summary to ``build/fast/``. While a notebook runs, a progress
+line shows which cell of how many runs, and the time so far.
 
 Each notebook runs in a child process of its own (``--execute-one``), so that the peak
 memory measured for it is that of its kernel alone.
@@ -25,7 +28,19 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from . import config
-from .results import Row, SummaryError, backend_in_use, load_summary, markdown_table, merge, plain, read_report, save_summary
+from .results import (
+    DEFAULT_BACKEND,
+    Row,
+    SummaryError,
+    backend_in_use,
+    code_fingerprint,
+    load_summary,
+    markdown_table,
+    merge,
+    plain,
+    read_report,
+    save_summary,
+)
 
 NOTEBOOKS_DIR = config.PROJECT_ROOT / "notebooks"
 CELL_TIMEOUT_S = 3600
@@ -34,6 +49,13 @@ CELL_TIMEOUT_S = 3600
 def output_dir() -> Path:
     """Return where the summary goes: ``results/`` in full mode, ``build/fast/`` in fast mode."""
     return config.PROJECT_ROOT / ("build/fast" if config.FAST else "results")
+
+
+def executed_path(notebook: Path, backend: str) -> Path:
+    """Return where the executed notebook is saved: in place only in full mode on the default backend."""
+    if not config.FAST and backend == DEFAULT_BACKEND:
+        return notebook
+    return config.PROJECT_ROOT / "build" / ("fast/" + backend if config.FAST else backend) / notebook.name
 
 
 def find_notebooks(names: list[str]) -> list[Path]:
@@ -127,11 +149,10 @@ def run(notebook: Path, destination: Path | None = None) -> Row:
 
     Args:
         notebook: the notebook to run.
-        destination: where the executed notebook is saved (default: in place in full mode,
-            ``build/fast/notebooks/`` in fast mode).
+        destination: where the executed notebook is saved (default: ``executed_path``).
     """
     if destination is None:
-        destination = notebook if not config.FAST else output_dir() / "notebooks" / notebook.name
+        destination = executed_path(notebook, backend_in_use())
     with tempfile.TemporaryDirectory() as scratch:
         metrics_file, outcome_file = Path(scratch) / "metrics.json", Path(scratch) / "outcome.json"
         env = dict(os.environ, DLS_RESULTS_FILE=str(metrics_file))
@@ -158,6 +179,7 @@ def run(notebook: Path, destination: Path | None = None) -> Row:
         error=error,
         ran_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
         commit=_commit(),
+        code_sha=code_fingerprint(notebook),
     )
 
 
@@ -175,8 +197,9 @@ def record(rows: list[Row], folder: Path) -> tuple[list[Row] | None, list[str]]:
         return None, [f"{error}. This run's rows were not merged into it. Fix: repair it "
                       f"(`git checkout {config.shown(summary)}`) or delete it, then run the notebooks again."]
     merged = merge(old, rows)
+    fingerprints = {p.stem: code_fingerprint(p) for p in find_notebooks([])}
     try:
-        save_summary(merged, folder, f"Results ({config.MODE} mode)")
+        save_summary(merged, folder, f"Results ({config.MODE} mode)", fingerprints)
     except OSError as error:
         return None, [f"The summary could not be written to {config.shown(folder)} ({error.strerror or error}). "
                       "Fix: make that folder writable, then run the notebooks again."]
@@ -209,7 +232,7 @@ def main(argv: list[str] | None = None) -> int:
         print(markdown_table(rows))
         return 1
     print(markdown_table(merged))
-    print(f"Written to {config.shown(folder / 'summary.md')} and summary.json")
+    print(f"Written to {config.shown(folder / 'summary.md')}, summary.json and summary.png")
     return 0 if all(r.status == "ok" for r in rows) else 1
 
 
