@@ -3,6 +3,9 @@
 #   make test   unit tests for utils, then every notebook under nbval in fast mode
 #   make data   download every data set and weights file into data/ (verified)
 #   make lab    JupyterLab on notebooks/
+#   make slides one reveal.js deck per notebook in build/slides/ (needs Node.js's npm, for reveal.js)
+#   make site   the course site in build/site/ (with the decks when npm is there)
+#   make present  JupyterLab on copies with the slides in build/present/: present live with RISE (Alt+R)
 #   make install  only the environment: .venv, utils editable, Jupyter kernel "dls"
 
 PYTHON ?= python3
@@ -12,7 +15,7 @@ STAMP := $(VENV)/.installed
 KERNEL := dls
 NOTEBOOKS ?=
 
-.PHONY: install lab run test unit nbval data clean
+.PHONY: install lab run test unit nbval data slides site present clean
 
 install: $(STAMP)
 
@@ -23,6 +26,8 @@ $(STAMP): requirements.txt requirements.lock pyproject.toml
 	$(BIN)/python -m pip install --quiet -r requirements.txt -c requirements.lock
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	$(BIN)/python -m ipykernel install --user --name $(KERNEL) --display-name "Python (dls)" >/dev/null
+	@# jupyterlab-rise pulls in a MathJax extension built for JupyterLab 3, which JupyterLab 4 has built in
+	$(BIN)/jupyter labextension disable --level=sys_prefix @jupyterlab/mathjax3-extension >/dev/null 2>&1
 	touch $(STAMP)
 
 lab: $(STAMP)
@@ -33,8 +38,9 @@ run: $(STAMP)
 
 test: unit nbval
 
+# -rs: a skipped test says why in one line (e.g. the browser test, where Chromium is not installed)
 unit: $(STAMP)
-	MPLBACKEND=Agg $(BIN)/python -m pytest tests
+	MPLBACKEND=Agg $(BIN)/python -m pytest -rs tests
 
 # -x: the first failure ends the run (without data, the first notebook stops it with the one clear message)
 nbval: $(STAMP)
@@ -44,6 +50,17 @@ nbval: $(STAMP)
 
 data: $(STAMP)
 	$(BIN)/python -m utils.data
+
+# From the committed notebooks and their stored outputs: nothing is executed.
+slides: $(STAMP)
+	$(BIN)/python -m utils.publish slides
+
+site: $(STAMP)
+	$(BIN)/python -m utils.publish site
+
+present: $(STAMP)
+	$(BIN)/python -m utils.publish present
+	$(BIN)/jupyter lab build/present/
 
 clean:
 	rm -rf build .pytest_cache
