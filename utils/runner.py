@@ -93,8 +93,9 @@ def _save_notebook(nb, destination: Path) -> None:
 def execute_one(notebook: Path, destination: Path, outcome: Path) -> int:
     """Execute ``notebook`` in a fresh kernel, save it to ``destination`` (also when a cell fails).
 
-    Shows a progress line on stderr, and writes ``{"error": ..., "peak_memory_mb": ...}`` to
-    ``outcome``: the failure as plain text (or None), and the kernel's peak resident memory.
+    Shows a progress line on stderr, and writes ``{"error": ..., "peak_memory_mb": ..., "cell_seconds": ...}``
+    to ``outcome``: the failure as plain text (or None), the kernel's peak resident memory, and how
+    long each code cell took (``{cell index: seconds}``).
 
     Returns:
         0 when every cell ran, else 1.
@@ -109,10 +110,17 @@ def execute_one(notebook: Path, destination: Path, outcome: Path) -> int:
     code_cells = sum(1 for cell in nb.cells if cell.cell_type == "code" and cell.source.strip())
     progress = tqdm(total=code_cells, desc=f"  {notebook.stem}", file=sys.stderr, mininterval=1.0,
                     bar_format="{desc}: cell {n}/{total}, {elapsed} elapsed")
+    started, cell_seconds = {}, {}
+
+    def cell_done(cell_index, **_):
+        cell_seconds[cell_index] = round(time.perf_counter() - started.pop(cell_index), 2)
+        progress.update(1)
+
     client = NotebookClient(
         nb, timeout=CELL_TIMEOUT_S, kernel_name="python3", record_timing=False,
         resources={"metadata": {"path": str(NOTEBOOKS_DIR)}},
-        on_cell_executed=lambda **_: progress.update(1),
+        on_cell_start=lambda cell_index, **_: started.__setitem__(cell_index, time.perf_counter()),
+        on_cell_executed=cell_done,
     )
     error = None
     # The kernel's own log (e.g. a warning about its transport) would interleave with the progress
@@ -131,7 +139,8 @@ def execute_one(notebook: Path, destination: Path, outcome: Path) -> int:
         _save_notebook(nb, destination)
         # The kernel is this process's child, and it has exited: its peak memory is recorded here.
         peak = peak_memory_mb(children=True)
-        outcome.write_text(json.dumps({"error": error, "peak_memory_mb": None if peak is None else round(peak)}))
+        outcome.write_text(json.dumps({"error": error, "peak_memory_mb": None if peak is None else round(peak),
+                                       "cell_seconds": cell_seconds}))
     return 1 if error else 0
 
 
@@ -163,6 +172,10 @@ def run(notebook: Path, destination: Path | None = None) -> Row:
         )
         seconds = time.perf_counter() - start
         reported, outcome = read_report(metrics_file), read_report(outcome_file)
+    # How long each cell took, for finding where a notebook spends its time (not part of the summary).
+    timings = config.PROJECT_ROOT / "build" / "cell-seconds" / f"{config.MODE}-{backend_in_use()}-{notebook.stem}.json"
+    timings.parent.mkdir(parents=True, exist_ok=True)
+    timings.write_text(json.dumps(outcome.get("cell_seconds", {}), indent=1))
     error = outcome.get("error")
     if child.returncode != 0 and not error:
         error = f"the process running the notebook ended with exit code {child.returncode} (killed, or out of memory?)"
