@@ -21,7 +21,7 @@ import zipfile
 from pathlib import Path
 
 from .. import config
-from .loaders import _maker, _source
+from .loaders import downloader_of, source_for
 from .sources import (
     CATS_VS_DOGS_CLASSES,
     CATS_VS_DOGS_DIRNAME,
@@ -156,10 +156,10 @@ def _cut(archive: zipfile.ZipFile, destination: Path) -> None:
 
 
 def _make(target: Path) -> None:
-    source = _source(ARCHIVE_KEY)
+    source = source_for(ARCHIVE_KEY)
     try:
         archive = obtain(source.filename, source.description, lambda path: open_verified(path, source.checksums),
-                         _maker(source))
+                         downloader_of(source))
     except DataUnavailableError as error:
         raise CannotMake(f"the archive it is cut from is not available either (no copy in "
                          f"{', '.join(error.looked_in)}, and {error.reason})") from error

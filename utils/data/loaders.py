@@ -40,13 +40,15 @@ from .store import (
 )
 
 
-def _source(key: str) -> Source:
+def source_for(key: str) -> Source:
+    """Return the registry entry of ``key``; raises ``ValueError`` naming the known keys if there is none."""
     if key not in SOURCES:
         raise ValueError(f"Unknown data source {key!r}; known: {', '.join(sorted(SOURCES))}.")
     return SOURCES[key]
 
 
-def _maker(source: Source):
+def downloader_of(source: Source):
+    """Return how ``obtain`` downloads ``source`` (``None`` when it has no URL: mirror or cache only)."""
     return downloader_for(source.url, source.published, source.description) if source.url else None
 
 
@@ -60,9 +62,9 @@ def fetch(key: str, *, allow_download: bool = True) -> Path:
         ValueError: ``key`` is not a known source.
         ChecksumError, DataUnavailableError, DataAccessError: see ``store.obtain``.
     """
-    source = _source(key)
+    source = source_for(key)
     return obtain(source.filename, source.description, lambda path: verify_file(path, source.checksums),
-                  _maker(source), allow_download=allow_download)
+                  downloader_of(source), allow_download=allow_download)
 
 
 def fetch_bytes(key: str) -> bytes:
@@ -71,9 +73,9 @@ def fetch_bytes(key: str) -> bytes:
     Raises:
         ValueError, ChecksumError, DataUnavailableError, DataAccessError: as ``fetch``.
     """
-    source = _source(key)
+    source = source_for(key)
     return obtain(source.filename, source.description, lambda path: read_verified(path, source.checksums),
-                  _maker(source))
+                  downloader_of(source))
 
 
 # --------------------------------------------------------------------------- MNIST

@@ -26,6 +26,7 @@ import os
 import shutil
 import socket
 import time
+import warnings
 from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO, Callable, Iterable, Iterator, TypeVar
@@ -451,9 +452,12 @@ def downloader_for(url: str, checksum: str, what: str) -> Callable[[Path], None]
     """Return a ``make`` for ``obtain`` that downloads ``url`` with pooch, verified by ``checksum``."""
 
     def download(target: Path) -> None:
-        import pooch
         import requests
 
+        with warnings.catch_warnings():
+            # pooch imports tqdm.auto, which warns in Jupyter without ipywidgets; our own bar is plain tqdm
+            warnings.filterwarnings("ignore", message="IProgress not found")
+            import pooch
         pooch.get_logger().setLevel("WARNING")  # its "Downloading ... to <path>" line would show machine paths
         with staging(target.name) as folder:
             fetcher = pooch.create(path=folder, base_url="", registry={target.name: checksum},
