@@ -149,7 +149,7 @@ def test_run_executes_a_notebook_and_returns_its_row(tmp_path, capfd):
         "import utils\nblock = bytearray(50 * 2**20)  # about 50 MB resident",
         "utils.report({'answer': 42, 'other': 1.5}, lecture={'answer': 42}, key_metric='answer')",
     )
-    result = runner.run(notebook, destination=tmp_path / "executed" / "00_tiny.ipynb")
+    result = runner.run(notebook, destination=tmp_path / "executed" / "00_tiny.ipynb", timings=tmp_path / "cells.json")
     assert result.status == "ok" and result.error is None
     assert result.metrics == {"answer": 42.0, "other": 1.5} and result.lecture == {"answer": 42.0}
     assert result.key_metric == "answer" and result.backend == results.backend_in_use()
@@ -158,6 +158,8 @@ def test_run_executes_a_notebook_and_returns_its_row(tmp_path, capfd):
     assert [c.execution_count for c in executed.cells if c.cell_type == "code"] == [1, 2]
     assert oct(os.stat(tmp_path / "executed" / "00_tiny.ipynb").st_mode & 0o777) == "0o644"
     assert "cell 2/2" in capfd.readouterr().err  # progress: which cell of how many
+    assert set(json.loads((tmp_path / "cells.json").read_text())) == {"1", "2"}  # seconds per code cell
+    assert not list(config.PROJECT_ROOT.glob("build/cell-seconds/*00_tiny*"))  # nothing written into the project
 
 
 def test_run_records_a_failing_notebook_in_plain_text(tmp_path, capfd):

@@ -153,12 +153,18 @@ def _commit() -> str | None:
     return done.stdout.strip() or None
 
 
-def run(notebook: Path, destination: Path | None = None) -> Row:
+def timings_path(notebook: Path) -> Path:
+    """Return where ``make run`` keeps how long each cell of ``notebook`` took (for finding where time goes)."""
+    return config.PROJECT_ROOT / "build" / "cell-seconds" / f"{config.MODE}-{backend_in_use()}-{notebook.stem}.json"
+
+
+def run(notebook: Path, destination: Path | None = None, timings: Path | None = None) -> Row:
     """Execute one notebook in a child process; return its row of the summary.
 
     Args:
         notebook: the notebook to run.
         destination: where the executed notebook is saved (default: ``executed_path``).
+        timings: where to write each cell's seconds as JSON (default: not written).
     """
     if destination is None:
         destination = executed_path(notebook, backend_in_use())
@@ -172,10 +178,9 @@ def run(notebook: Path, destination: Path | None = None) -> Row:
         )
         seconds = time.perf_counter() - start
         reported, outcome = read_report(metrics_file), read_report(outcome_file)
-    # How long each cell took, for finding where a notebook spends its time (not part of the summary).
-    timings = config.PROJECT_ROOT / "build" / "cell-seconds" / f"{config.MODE}-{backend_in_use()}-{notebook.stem}.json"
-    timings.parent.mkdir(parents=True, exist_ok=True)
-    timings.write_text(json.dumps(outcome.get("cell_seconds", {}), indent=1))
+    if timings is not None:
+        timings.parent.mkdir(parents=True, exist_ok=True)
+        timings.write_text(json.dumps(outcome.get("cell_seconds", {}), indent=1))
     error = outcome.get("error")
     if child.returncode != 0 and not error:
         error = f"the process running the notebook ended with exit code {child.returncode} (killed, or out of memory?)"
@@ -230,7 +235,7 @@ def main(argv: list[str] | None = None) -> int:
     rows = []
     for notebook in find_notebooks(args.notebooks):
         print(f"Running {notebook.name} ({config.MODE} mode, {backend_in_use()}) ...", flush=True)
-        row = run(notebook)
+        row = run(notebook, timings=timings_path(notebook))
         memory = f"{row.peak_memory_mb} MB" if row.peak_memory_mb is not None else "not measured"
         print(f"  {row.status} in {row.seconds} s, peak memory {memory}"
               + (f": {row.error}" if row.error else ""), flush=True)
