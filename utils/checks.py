@@ -117,6 +117,11 @@ def _history(history, key: str) -> list[float]:
     return list(data[key])
 
 
+def _accuracy(model, x, y_one_hot) -> float:
+    """The share of ``x`` whose most probable class (by ``model``) is the one-hot label's."""
+    return float(np.mean(np.asarray(model.predict(x, verbose=0)).argmax(axis=1) == np.asarray(y_one_hot).argmax(axis=1)))
+
+
 def _close(answer, expected: float, tolerance: float = 1e-3) -> bool:
     return math.isfinite(float(answer)) and abs(float(answer) - expected) <= tolerance * max(1.0, abs(expected))
 
@@ -160,7 +165,7 @@ def check_small_network(model, x_test, y_test, *, max_params: int, min_accuracy:
     """Exercise: a dense MNIST network within a parameter budget that reaches a test accuracy."""
     def judge():
         right = _model(model, outputs=10, activation="softmax", losses=["categorical_crossentropy"], max_params=max_params)
-        accuracy = float(np.mean(np.asarray(model.predict(x_test, verbose=0)).argmax(axis=1) == np.asarray(y_test).argmax(axis=1)))
+        accuracy = _accuracy(model, x_test, y_test)
         _require(accuracy >= min_accuracy, f"Its test accuracy is {accuracy:.4f}, below {min_accuracy}.",
                  "train longer (more epochs), or spend the budget on one wider hidden layer.")
         return right + [f"test accuracy {accuracy:.4f} >= {min_accuracy}, within {max_params:,} parameters"]
@@ -400,7 +405,7 @@ def check_small_convnet(model, x_test, y_test, *, max_params: int, min_accuracy:
         _require(any(isinstance(layer, keras.layers.Conv2D) for layer in getattr(model, "layers", [])),
                  "The model has no Conv2D layer.", "this exercise asks for a convnet.")
         right = _model(model, outputs=10, activation="softmax", losses=["categorical_crossentropy"], max_params=max_params)
-        accuracy = float(np.mean(np.asarray(model.predict(x_test, verbose=0)).argmax(axis=1) == np.asarray(y_test).argmax(axis=1)))
+        accuracy = _accuracy(model, x_test, y_test)
         _require(accuracy >= min_accuracy, f"Its test accuracy is {accuracy:.4f}, below {min_accuracy}.",
                  "the dense classifier on a flattened map is where parameters go; a GlobalAveragePooling2D before "
                  "the output layer costs none.")

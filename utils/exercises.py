@@ -116,6 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     import argparse
 
     from . import config
+    from .runner import find_notebooks
 
     parser = argparse.ArgumentParser(description="Write students' copies of the notebooks; optionally run them.")
     parser.add_argument("output", nargs="?", default=str(config.PROJECT_ROOT / "build" / "exercises"))
@@ -124,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     out = Path(args.output)
     copies = []
-    for notebook in sorted((config.PROJECT_ROOT / "notebooks").glob("[0-9]*.ipynb")):
+    for notebook in find_notebooks([]):
         student_copy(notebook, out / notebook.name)
         copies.append(out / notebook.name)
     print(f"{len(copies)} student copies in {config.shown(out)}")

@@ -207,14 +207,19 @@ def _stale(row: Row, fingerprints: Mapping[str, str]) -> bool:
     return bool(row.code_sha) and row.notebook in fingerprints and fingerprints[row.notebook] != row.code_sha
 
 
+def _by_backend(rows: list[Row]) -> tuple[list[str], dict[tuple[str, str], Row]]:
+    """The backends of ``rows`` (the default first), and the rows by ``(notebook, backend)``."""
+    backends = sorted({r.backend for r in rows}, key=lambda b: (b != DEFAULT_BACKEND, b))
+    return backends, {(r.notebook, r.backend): r for r in rows}
+
+
 def side_by_side(rows: list[Row], fingerprints: Mapping[str, str] | None = None) -> str:
     """Return a Markdown table with one line per notebook: its key metric and time on each backend.
 
     A result whose notebook's code changed after it ran is marked "(stale)".
     """
     fingerprints = fingerprints or {}
-    backends = sorted({r.backend for r in rows}, key=lambda b: (b != DEFAULT_BACKEND, b))
-    by_key = {(r.notebook, r.backend): r for r in rows}
+    backends, by_key = _by_backend(rows)
     header = "| notebook | key metric | lecture | " + " | ".join(backends) + " |"
     lines = [header, "|---|---|---|" + "---:|" * len(backends)]
     for notebook in sorted({r.notebook for r in rows}):
@@ -271,8 +276,7 @@ def save_figure(rows: list[Row], path: Path) -> None:
     from matplotlib.figure import Figure  # no pyplot: drawing here never touches a notebook's figures
 
     notebooks = sorted({r.notebook for r in rows})
-    backends = sorted({r.backend for r in rows}, key=lambda b: (b != DEFAULT_BACKEND, b))
-    by_key = {(r.notebook, r.backend): r for r in rows}
+    backends, by_key = _by_backend(rows)
     figure = Figure(figsize=(2.1 * max(len(notebooks), 1), 4.6))
     axes = figure.subplots(2, max(len(notebooks), 1), squeeze=False)
     for column, notebook in enumerate(notebooks):
