@@ -20,7 +20,9 @@ from utils import config
 # shared folder beside the project: tests that need real data run whenever either is there.
 MIRROR = config.mirror_dir() or (config.PROJECT_ROOT.parent / "shared" / "data").resolve()
 HAVE_MIRROR = (MIRROR / "mnist.npz").is_file()
-needs_mirror = pytest.mark.skipif(not HAVE_MIRROR, reason="offline data mirror (DLS_DATA_DIR or ../shared/data) not available")
+needs_mirror = pytest.mark.skipif(
+    not HAVE_MIRROR, reason="offline data mirror (DLS_DATA_DIR or ../shared/data) not available"
+)
 
 
 @pytest.fixture
@@ -73,7 +75,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 self.wfile.write(body[: len(body) // 2])
             elif mode == "trickle":
                 for start in range(0, len(body), 10):
-                    self.wfile.write(body[start:start + 10])
+                    self.wfile.write(body[start : start + 10])
                     self.wfile.flush()
                     time.sleep(0.05)
             else:
@@ -135,8 +137,11 @@ def os_fault(monkeypatch):
         return any(k == kind and ((inclusive and text == p) or text.startswith(p + os.sep)) for p, k in rules)
 
     def fail(code: int, path):
-        return OSError(code, os.strerror(code), os.fspath(path)) if code != errno.EACCES else \
-            PermissionError(code, os.strerror(code), os.fspath(path))
+        return (
+            OSError(code, os.strerror(code), os.fspath(path))
+            if code != errno.EACCES
+            else PermissionError(code, os.strerror(code), os.fspath(path))
+        )
 
     def fake_open(file, mode="r", *args, **kwargs):
         if kwargs.get("opener"):  # tempfile's own way of opening: it names a folder, not the file

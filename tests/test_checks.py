@@ -21,8 +21,11 @@ def keras():
 
 
 def dense(keras, inputs, hidden, outputs, activation, loss, compile=True):
-    model = keras.Sequential([keras.Input(shape=(inputs,))] + [keras.layers.Dense(h, activation="relu") for h in hidden]
-                             + [keras.layers.Dense(outputs, activation=activation)])
+    model = keras.Sequential(
+        [keras.Input(shape=(inputs,))]
+        + [keras.layers.Dense(h, activation="relu") for h in hidden]
+        + [keras.layers.Dense(outputs, activation=activation)]
+    )
     if compile:
         model.compile(optimizer="rmsprop", loss=loss, metrics=["accuracy"])
     return model
@@ -52,11 +55,13 @@ def test_a_crashing_answer_is_reported_not_raised():
 
 @pytest.mark.parametrize("garbage", [42, "model", [1, 2], object()])
 def test_garbage_never_crashes_a_check(keras, garbage):
-    for check in (lambda: checks.check_budget_model(garbage, {"val_accuracy": [0.9]}, max_params=10, min_val_accuracy=0.5),
-                  lambda: checks.check_small_convnet(garbage, np.zeros((2, 4)), np.eye(2, 10), max_params=10, min_accuracy=0.1),
-                  lambda: checks.check_output_sizes(garbage, [(28, 3, 1, 0)]),
-                  lambda: checks.check_random_baseline(garbage, [0, 1]),
-                  lambda: checks.check_augmentation(garbage, degrees=20, zoom=0.1)):
+    for check in (
+        lambda: checks.check_budget_model(garbage, {"val_accuracy": [0.9]}, max_params=10, min_val_accuracy=0.5),
+        lambda: checks.check_small_convnet(garbage, np.zeros((2, 4)), np.eye(2, 10), max_params=10, min_accuracy=0.1),
+        lambda: checks.check_output_sizes(garbage, [(28, 3, 1, 0)]),
+        lambda: checks.check_random_baseline(garbage, [0, 1]),
+        lambda: checks.check_augmentation(garbage, degrees=20, zoom=0.1),
+    ):
         assert check().status == NOT_YET
 
 
@@ -72,9 +77,11 @@ def test_all_passed():
 
 def test_prepare():
     assert checks.check_prepare(lambda im: (im.reshape(-1, 784) / 255).astype("float32"))
-    for wrong, hint in [(lambda im: im.reshape(-1, 784).astype("float32"), "divide by 255"),
-                        (lambda im: (im / 255).astype("float32"), "flatten"),
-                        (lambda im: im.reshape(-1, 784) / 255, "float32")]:
+    for wrong, hint in [
+        (lambda im: im.reshape(-1, 784).astype("float32"), "divide by 255"),
+        (lambda im: (im / 255).astype("float32"), "flatten"),
+        (lambda im: im.reshape(-1, 784) / 255, "float32"),
+    ]:
         verdict = checks.check_prepare(wrong)
         assert verdict.status == NOT_YET and hint in feedback(verdict)
 
@@ -92,11 +99,13 @@ def test_small_network(keras):
     model = dense(keras, 8, [4], 10, "softmax", "categorical_crossentropy")
     model.layers[-1].bias.assign(np.eye(10)[0] * 10)  # always predicts 0: accuracy 1 on these labels
     assert checks.check_small_network(model, x, y, max_params=1000, min_accuracy=0.9)
-    cases = [(dense(keras, 8, [64], 10, "softmax", "categorical_crossentropy"), dict(max_params=100), "budget"),
-             (dense(keras, 8, [4], 10, "relu", "categorical_crossentropy"), {}, "softmax"),
-             (dense(keras, 8, [4], 10, "softmax", "mse"), {}, "loss"),
-             (dense(keras, 8, [4], 10, "softmax", "categorical_crossentropy", compile=False), {}, "not compiled"),
-             (dense(keras, 8, [4], 9, "softmax", "categorical_crossentropy"), {}, "outputs 9")]
+    cases = [
+        (dense(keras, 8, [64], 10, "softmax", "categorical_crossentropy"), dict(max_params=100), "budget"),
+        (dense(keras, 8, [4], 10, "relu", "categorical_crossentropy"), {}, "softmax"),
+        (dense(keras, 8, [4], 10, "softmax", "mse"), {}, "loss"),
+        (dense(keras, 8, [4], 10, "softmax", "categorical_crossentropy", compile=False), {}, "not compiled"),
+        (dense(keras, 8, [4], 9, "softmax", "categorical_crossentropy"), {}, "outputs 9"),
+    ]
     for model, budget, hint in cases:
         verdict = checks.check_small_network(model, x, y, **{"max_params": 1000, **budget}, min_accuracy=0.0)
         assert verdict.status == NOT_YET and hint in feedback(verdict), (hint, verdict.lines)
@@ -108,18 +117,28 @@ def test_small_network(keras):
 def test_budget_model(keras):
     good = dense(keras, 100, [4], 1, "sigmoid", "binary_crossentropy")
     assert checks.check_budget_model(good, {"val_accuracy": [0.7, 0.9]}, max_params=1000, min_val_accuracy=0.88)
-    assert "below 0.95" in feedback(checks.check_budget_model(good, {"val_accuracy": [0.9]}, max_params=1000, min_val_accuracy=0.95))
-    assert "validation_data" in feedback(checks.check_budget_model(good, {"accuracy": [0.9]}, max_params=1000, min_val_accuracy=0.5))
-    assert "budget" in feedback(checks.check_budget_model(good, {"val_accuracy": [0.9]}, max_params=100, min_val_accuracy=0.5))
+    assert "below 0.95" in feedback(
+        checks.check_budget_model(good, {"val_accuracy": [0.9]}, max_params=1000, min_val_accuracy=0.95)
+    )
+    assert "validation_data" in feedback(
+        checks.check_budget_model(good, {"accuracy": [0.9]}, max_params=1000, min_val_accuracy=0.5)
+    )
+    assert "budget" in feedback(
+        checks.check_budget_model(good, {"val_accuracy": [0.9]}, max_params=100, min_val_accuracy=0.5)
+    )
     assert checks.check_budget_model(good, None, max_params=1000, min_val_accuracy=0.5).status == NOT_ATTEMPTED
 
 
 def test_decode():
     word_index = {"the": 1, "film": 2, "good": 3}
     sequences = [[1, 4, 5, 6, 2]]
-    right = lambda seq, index: " ".join({r + 3: w for w, r in index.items()}.get(i, "?") if i >= 3 else "?" for i in seq)
+    right = lambda seq, index: " ".join(
+        {r + 3: w for w, r in index.items()}.get(i, "?") if i >= 3 else "?" for i in seq
+    )
     assert checks.check_decode(right, sequences, word_index)
-    off_by_one = lambda seq, index: " ".join({r + 2: w for w, r in index.items()}.get(i, "?") if i >= 3 else "?" for i in seq)
+    off_by_one = lambda seq, index: " ".join(
+        {r + 2: w for w, r in index.items()}.get(i, "?") if i >= 3 else "?" for i in seq
+    )
     assert "subtracted 2" in feedback(checks.check_decode(off_by_one, sequences, word_index))
 
 
@@ -137,8 +156,12 @@ def test_small_reuters(keras):
     good = dense(keras, 100, [48], 46, "softmax", "categorical_crossentropy")
     assert checks.check_small_reuters(good, {"val_accuracy": [0.8]}, max_params=10_000, min_val_accuracy=0.78)
     narrow = dense(keras, 100, [64, 4], 46, "softmax", "categorical_crossentropy")
-    assert "bottleneck" in feedback(checks.check_small_reuters(narrow, {"val_accuracy": [0.8]}, max_params=10_000, min_val_accuracy=0.5))
-    assert "budget" in feedback(checks.check_small_reuters(good, {"val_accuracy": [0.8]}, max_params=100, min_val_accuracy=0.5))
+    assert "bottleneck" in feedback(
+        checks.check_small_reuters(narrow, {"val_accuracy": [0.8]}, max_params=10_000, min_val_accuracy=0.5)
+    )
+    assert "budget" in feedback(
+        checks.check_small_reuters(good, {"val_accuracy": [0.8]}, max_params=100, min_val_accuracy=0.5)
+    )
 
 
 def test_sparse_labels(keras):
@@ -151,7 +174,7 @@ def test_sparse_labels(keras):
 
 def test_random_baseline():
     labels = np.array([0, 0, 0, 1])
-    assert checks.check_random_baseline(0.75 ** 2 + 0.25 ** 2, labels)
+    assert checks.check_random_baseline(0.75**2 + 0.25**2, labels)
     assert "square each share" in feedback(checks.check_random_baseline(1.0, labels))
     assert "uniform guessing" in feedback(checks.check_random_baseline(0.5, labels))
 
@@ -165,8 +188,9 @@ def test_normalized_model(keras):
     def build(x_fit):
         normalizer = keras.layers.Normalization()
         normalizer.adapt(x_fit)
-        model = keras.Sequential([keras.Input(shape=(3,)), normalizer, keras.layers.Dense(4, activation="relu"),
-                                  keras.layers.Dense(1)])
+        model = keras.Sequential(
+            [keras.Input(shape=(3,)), normalizer, keras.layers.Dense(4, activation="relu"), keras.layers.Dense(1)]
+        )
         model.compile(optimizer="rmsprop", loss="mse")
         return model
 
@@ -174,8 +198,9 @@ def test_normalized_model(keras):
     assert "above 2.6" in feedback(checks.check_normalized_model(build, x, 3.1, max_mae=2.6))
 
     def unadapted(x_fit):
-        model = keras.Sequential([keras.Input(shape=(3,)), keras.layers.Normalization(mean=0.0, variance=1.0),
-                                  keras.layers.Dense(1)])
+        model = keras.Sequential(
+            [keras.Input(shape=(3,)), keras.layers.Normalization(mean=0.0, variance=1.0), keras.layers.Dense(1)]
+        )
         model.compile(optimizer="rmsprop", loss="mse")
         return model
 
@@ -212,10 +237,15 @@ def test_dropout_and_l1_models(keras):
         return model
 
     history = {"val_crossentropy": [0.4, 0.28, 0.3]}
-    assert checks.check_dropout_model(model_with(layers.Dense(16, activation="relu"), layers.Dropout(0.3)), history, max_val_loss=0.29)
+    assert checks.check_dropout_model(
+        model_with(layers.Dense(16, activation="relu"), layers.Dropout(0.3)), history, max_val_loss=0.29
+    )
     assert "0.5 is the notebook's" in feedback(
-        checks.check_dropout_model(model_with(layers.Dense(16), layers.Dropout(0.5)), history, max_val_loss=0.29))
-    assert "no Dropout" in feedback(checks.check_dropout_model(model_with(layers.Dense(16)), history, max_val_loss=0.29))
+        checks.check_dropout_model(model_with(layers.Dense(16), layers.Dropout(0.5)), history, max_val_loss=0.29)
+    )
+    assert "no Dropout" in feedback(
+        checks.check_dropout_model(model_with(layers.Dense(16)), history, max_val_loss=0.29)
+    )
     small = model_with(layers.Dense(16, kernel_regularizer=regularizers.l1(0.0001)))
     assert checks.check_l1_model(small, history, max_val_loss=0.29)
     same = model_with(layers.Dense(16, kernel_regularizer=regularizers.l1(0.001)))
@@ -226,10 +256,12 @@ def test_dropout_and_l1_models(keras):
 def test_l2_penalty(keras):
     model = dense(keras, 5, [3], 1, "sigmoid", "binary_crossentropy")
     kernels = [layer.get_weights()[0] for layer in model.layers]
-    penalty = 0.001 * sum(float(np.sum(k ** 2)) for k in kernels)
+    penalty = 0.001 * sum(float(np.sum(k**2)) for k in kernels)
     assert checks.check_l2_penalty(penalty, model)
     assert "left out the factor" in feedback(checks.check_l2_penalty(penalty / 0.001, model))
-    assert "L1 penalty" in feedback(checks.check_l2_penalty(0.001 * sum(float(np.sum(np.abs(k))) for k in kernels), model))
+    assert "L1 penalty" in feedback(
+        checks.check_l2_penalty(0.001 * sum(float(np.sum(np.abs(k))) for k in kernels), model)
+    )
 
 
 # --------------------------------------------------------------------------- 06_convnets
@@ -244,9 +276,16 @@ def test_output_sizes():
 
 def test_small_convnet_and_receptive_field(keras):
     layers = keras.layers
-    convnet = keras.Sequential([keras.Input(shape=(8, 8, 1)), layers.Conv2D(4, 3, activation="relu"), layers.MaxPooling2D(2),
-                                layers.Conv2D(4, 3, activation="relu"), layers.GlobalAveragePooling2D(),
-                                layers.Dense(10, activation="softmax")])
+    convnet = keras.Sequential(
+        [
+            keras.Input(shape=(8, 8, 1)),
+            layers.Conv2D(4, 3, activation="relu"),
+            layers.MaxPooling2D(2),
+            layers.Conv2D(4, 3, activation="relu"),
+            layers.GlobalAveragePooling2D(),
+            layers.Dense(10, activation="softmax"),
+        ]
+    )
     convnet.compile(optimizer="rmsprop", loss="categorical_crossentropy")
     convnet.layers[-1].bias.assign(np.eye(10)[2] * 10)
     convnet.layers[-1].kernel.assign(np.zeros((4, 10)))
@@ -254,7 +293,9 @@ def test_small_convnet_and_receptive_field(keras):
     assert checks.check_small_convnet(convnet, x, y, max_params=1000, min_accuracy=0.99)
     assert "budget" in feedback(checks.check_small_convnet(convnet, x, y, max_params=10, min_accuracy=0.5))
     flat = dense(keras, 64, [4], 10, "softmax", "categorical_crossentropy")
-    assert "no Conv2D" in feedback(checks.check_small_convnet(flat, x.reshape(3, 64), y, max_params=1000, min_accuracy=0.1))
+    assert "no Conv2D" in feedback(
+        checks.check_small_convnet(flat, x.reshape(3, 64), y, max_params=1000, min_accuracy=0.1)
+    )
     assert checks.check_receptive_field(8, convnet)  # 3, then +1 (pool), then +2*2
     assert "jump" in feedback(checks.check_receptive_field(5, convnet))
 
@@ -264,8 +305,9 @@ def test_small_convnet_and_receptive_field(keras):
 
 def test_unfreeze_more(keras):
     layers = keras.layers
-    base = keras.Sequential([keras.Input(shape=(4,)), layers.Dense(3, name="b1"), layers.Dense(3, name="b2"),
-                             layers.Dense(3, name="b3")])
+    base = keras.Sequential(
+        [keras.Input(shape=(4,)), layers.Dense(3, name="b1"), layers.Dense(3, name="b2"), layers.Dense(3, name="b3")]
+    )
     model = keras.Sequential([keras.Input(shape=(4,)), base, layers.Dense(1, activation="sigmoid")])
     for layer in base.layers:
         layer.trainable = layer.name in ("b2", "b3")
@@ -282,7 +324,9 @@ def test_augmentation(keras):
     assert checks.check_augmentation(good, degrees=20, zoom=0.1)
     degrees = keras.Sequential([layers.RandomRotation(0.2), layers.RandomZoom(0.1), layers.RandomFlip("horizontal")])
     assert "fraction of a full turn" in feedback(checks.check_augmentation(degrees, degrees=20, zoom=0.1))
-    vertical = keras.Sequential([layers.RandomRotation(20 / 360), layers.RandomZoom(0.1), layers.RandomFlip("vertical")])
+    vertical = keras.Sequential(
+        [layers.RandomRotation(20 / 360), layers.RandomZoom(0.1), layers.RandomFlip("vertical")]
+    )
     assert "left-right" in feedback(checks.check_augmentation(vertical, degrees=20, zoom=0.1))
 
 

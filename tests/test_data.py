@@ -18,11 +18,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import MIRROR, needs_mirror
 
 from utils import config, data
 from utils.data import ChecksumError, DataAccessError, DataUnavailableError, Source, cats_vs_dogs, loaders, store
-
-from conftest import MIRROR, needs_mirror
 
 
 def sha256(payload: bytes) -> str:
@@ -36,10 +35,13 @@ def closed_port_url() -> str:
     return f"http://127.0.0.1:{port}/gone.bin"
 
 
-def fake_source(monkeypatch, url: str | None, payload: bytes, key: str = "boston_housing",
-                filename: str = "fake.bin") -> Source:
+def fake_source(
+    monkeypatch, url: str | None, payload: bytes, key: str = "boston_housing", filename: str = "fake.bin"
+) -> Source:
     """Register a fake file as the source ``key``: its published checksum is that of ``payload``."""
-    source = Source(filename, url, sha256(payload) if url else None, None if url else sha256(payload), "a fake data set")
+    source = Source(
+        filename, url, sha256(payload) if url else None, None if url else sha256(payload), "a fake data set"
+    )
     monkeypatch.setitem(data.SOURCES, key, source)
     return source
 
@@ -89,8 +91,10 @@ def test_topic_names_match_mirror_file(mirror):
 
 
 @needs_mirror
-@pytest.mark.parametrize("name, kwargs", [("imdb", {"num_words": 10000}), ("reuters", {"num_words": 10000}),
-                                          ("imdb", {}), ("boston_housing", {})])
+@pytest.mark.parametrize(
+    "name, kwargs",
+    [("imdb", {"num_words": 10000}), ("reuters", {"num_words": 10000}), ("imdb", {}), ("boston_housing", {})],
+)
 def test_loaders_equal_keras_own(mirror, monkeypatch, name, kwargs):
     """Our loaders return exactly what keras.datasets.*.load_data returns for the same raw file."""
     import importlib
@@ -175,8 +179,9 @@ def test_download_verifies_caches_and_shares(cache, http_server, monkeypatch):
 def test_md5_checksums_are_understood(cache, http_server, monkeypatch):
     payload = b"weights published with an md5 only"
     url = http_server.serve("/w.h5", payload)
-    monkeypatch.setitem(data.SOURCES, "vgg16_notop",
-                        Source("w.h5", url, "md5:" + hashlib.md5(payload).hexdigest(), None, "weights"))
+    monkeypatch.setitem(
+        data.SOURCES, "vgg16_notop", Source("w.h5", url, "md5:" + hashlib.md5(payload).hexdigest(), None, "weights")
+    )
     assert data.fetch("vgg16_notop").read_bytes() == payload
 
 
@@ -267,8 +272,13 @@ def test_a_file_swapped_after_its_check_is_not_loaded(cache, monkeypatch, tmp_pa
 
 
 @needs_mirror
-@pytest.mark.parametrize("name, loader", [("imdb.npz", lambda: data.load_imdb(num_words=100)),
-                                          ("imdb_word_index.json", lambda: data.load_word_index("imdb"))])
+@pytest.mark.parametrize(
+    "name, loader",
+    [
+        ("imdb.npz", lambda: data.load_imdb(num_words=100)),
+        ("imdb_word_index.json", lambda: data.load_word_index("imdb")),
+    ],
+)
 def test_a_tampered_mirror_file_says_repair_the_mirror(cache, monkeypatch, tmp_path, name, loader):
     fake_mirror = tmp_path / "mirror"
     fake_mirror.mkdir()
@@ -313,17 +323,20 @@ def test_the_copied_mirror_tree_is_accepted(mirror_tree):
     assert data.cats_vs_dogs_dir() == mirror_tree
 
 
-@pytest.mark.parametrize("damage, message", [
-    ("flip", "does not belong there"),          # an image moved from cats/ to dogs/: a flipped label
-    ("flip_renamed", "holds 999 images"),       # the same, renamed to look like a dog
-    ("swap_contents", "differ from the published set"),
-    ("empty_jpg", "is empty"),
-    ("extra_class", "unexpected folder"),
-    ("own_checksum", "unexpected file"),        # a tampered tree with its own matching .sha256 file
-    ("own_manifest", "trusted only in the cache"),
-    ("missing", "holds 999 images"),
-    ("changed_bytes", "differ from the published set"),
-])
+@pytest.mark.parametrize(
+    "damage, message",
+    [
+        ("flip", "does not belong there"),  # an image moved from cats/ to dogs/: a flipped label
+        ("flip_renamed", "holds 999 images"),  # the same, renamed to look like a dog
+        ("swap_contents", "differ from the published set"),
+        ("empty_jpg", "is empty"),
+        ("extra_class", "unexpected folder"),
+        ("own_checksum", "unexpected file"),  # a tampered tree with its own matching .sha256 file
+        ("own_manifest", "trusted only in the cache"),
+        ("missing", "holds 999 images"),
+        ("changed_bytes", "differ from the published set"),
+    ],
+)
 def test_a_damaged_mirror_tree_is_refused(mirror_tree, damage, message):
     image = _first(mirror_tree)
     if damage == "flip":
@@ -344,8 +357,9 @@ def test_a_damaged_mirror_tree_is_refused(mirror_tree, damage, message):
         (mirror_tree / ".sha256").write_text("whatever the tampered tree hashes to\n")
     elif damage == "own_manifest":
         listing = cats_vs_dogs.scan(mirror_tree)
-        (mirror_tree / "manifest.json").write_text(json.dumps(
-            {"files": {k: {"size": s, "sha256": h} for k, (s, h) in listing.items()}}))
+        (mirror_tree / "manifest.json").write_text(
+            json.dumps({"files": {k: {"size": s, "sha256": h} for k, (s, h) in listing.items()}})
+        )
     elif damage == "missing":
         image.unlink()
     elif damage == "changed_bytes":
@@ -388,9 +402,14 @@ def test_cats_vs_dogs_built_from_archive(cache, http_server, monkeypatch, small_
     assert root == cache / "cats_vs_dogs_small"
     names = sorted(str(p.relative_to(root)) for p in root.rglob("*.jpg"))
     assert names == [
-        "test/cats/cat.3.jpg", "test/dogs/dog.3.jpg",
-        "train/cats/cat.0.jpg", "train/cats/cat.1.jpg", "train/dogs/dog.0.jpg", "train/dogs/dog.1.jpg",
-        "validation/cats/cat.2.jpg", "validation/dogs/dog.2.jpg",
+        "test/cats/cat.3.jpg",
+        "test/dogs/dog.3.jpg",
+        "train/cats/cat.0.jpg",
+        "train/cats/cat.1.jpg",
+        "train/dogs/dog.0.jpg",
+        "train/dogs/dog.1.jpg",
+        "validation/cats/cat.2.jpg",
+        "validation/dogs/dog.2.jpg",
     ]
     from PIL import Image
 
@@ -398,7 +417,10 @@ def test_cats_vs_dogs_built_from_archive(cache, http_server, monkeypatch, small_
         assert image.size == (150, 150)
     manifest = json.loads((root / "manifest.json").read_text())["files"]
     assert sorted(manifest) == names
-    assert manifest["train/cats/cat.0.jpg"]["sha256"] == hashlib.sha256((root / "train/cats/cat.0.jpg").read_bytes()).hexdigest()
+    assert (
+        manifest["train/cats/cat.0.jpg"]["sha256"]
+        == hashlib.sha256((root / "train/cats/cat.0.jpg").read_bytes()).hexdigest()
+    )
     assert leftovers(cache) == []
     for path in [root, *root.rglob("*")]:
         assert stat.S_IMODE(path.stat().st_mode) == (0o755 if path.is_dir() else 0o644)
@@ -454,8 +476,16 @@ def test_two_processes_building_at_once_both_end_with_the_verified_set(cache, tm
     fake_mirror.mkdir()
     (fake_mirror / "fake.bin").write_bytes(payload)
     env = dict(os.environ, DLS_DATA_DIR=str(fake_mirror), DLS_CACHE_DIR=str(cache))
-    builders = [subprocess.Popen([sys.executable, "-c", _BUILD_SCRIPT, sha256(payload)], env=env,
-                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    builders = [
+        subprocess.Popen(
+            [sys.executable, "-c", _BUILD_SCRIPT, sha256(payload)],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
     outputs = [builder.communicate(timeout=120) for builder in builders]
     for builder, (out, err) in zip(builders, outputs):
         assert builder.returncode == 0, err
@@ -484,17 +514,20 @@ def _npz(**arrays) -> bytes:
     return buffer.getvalue()
 
 
-@pytest.mark.parametrize("variant, message", [
-    ("int16_plus_256", "x_train is int16"),
-    ("float_plus_half", "x_train is float32"),
-    ("truncated", "not a readable .npz"),
-    ("not_a_zip", "not a readable .npz"),
-    ("key_missing", "holds the arrays"),
-    ("extra_key", "holds the arrays"),
-    ("fewer_images", r"shape \(59999, 28, 28\)"),
-    ("one_pixel_changed", "content checksum"),
-    ("labels_int64", "y_train is int64"),
-])
+@pytest.mark.parametrize(
+    "variant, message",
+    [
+        ("int16_plus_256", "x_train is int16"),
+        ("float_plus_half", "x_train is float32"),
+        ("truncated", "not a readable .npz"),
+        ("not_a_zip", "not a readable .npz"),
+        ("key_missing", "holds the arrays"),
+        ("extra_key", "holds the arrays"),
+        ("fewer_images", r"shape \(59999, 28, 28\)"),
+        ("one_pixel_changed", "content checksum"),
+        ("labels_int64", "y_train is int64"),
+    ],
+)
 def test_a_wrong_mnist_is_refused_naming_the_file(cache, monkeypatch, tmp_path, mnist_arrays, variant, message):
     arrays = dict(mnist_arrays)
     if variant == "int16_plus_256":
@@ -674,8 +707,11 @@ def test_a_killed_download_leaves_nothing_for_long(cache, http_server, monkeypat
 
     payload = os.urandom(200_000)
     url = http_server.serve("/fake.bin", payload, "trickle")
-    child = subprocess.Popen([sys.executable, "-c", _DOWNLOAD_SCRIPT, url, sha256(payload)],
-                             env=dict(os.environ, DLS_CACHE_DIR=str(cache)), stderr=subprocess.DEVNULL)
+    child = subprocess.Popen(
+        [sys.executable, "-c", _DOWNLOAD_SCRIPT, url, sha256(payload)],
+        env=dict(os.environ, DLS_CACHE_DIR=str(cache)),
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + 60
     while not any(cache.glob(".*.partial/tmp*")) and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -704,13 +740,17 @@ def test_sweeping_keeps_live_staging_and_removes_old_part_files(cache):
 # --------------------------------------------------------------------------- 7. hostile servers
 
 
-@pytest.mark.parametrize("mode, error_type, message", [
-    ("bad_length", DataUnavailableError, "malformed Content-Length"),
-    ("html", ChecksumError, "HTML page"),
-    ("truncate", DataUnavailableError, "cut off after"),
-])
-def test_a_hostile_server_gets_a_clear_error_and_nothing_is_kept(cache, http_server, monkeypatch, mode,
-                                                                 error_type, message):
+@pytest.mark.parametrize(
+    "mode, error_type, message",
+    [
+        ("bad_length", DataUnavailableError, "malformed Content-Length"),
+        ("html", ChecksumError, "HTML page"),
+        ("truncate", DataUnavailableError, "cut off after"),
+    ],
+)
+def test_a_hostile_server_gets_a_clear_error_and_nothing_is_kept(
+    cache, http_server, monkeypatch, mode, error_type, message
+):
     payload = b"the real file " * 1000
     fake_source(monkeypatch, http_server.serve("/fake.bin", payload, mode), payload)
     with pytest.raises(error_type, match=message):
@@ -732,7 +772,9 @@ def test_offline_without_copy_says_what_and_how_to_fix(cache, monkeypatch, tmp_p
         data.fetch("boston_housing")
     message = str(error.value)
     assert "a fake data set" in message
-    assert config.shown(tmp_path / "empty-mirror" / "fake.bin") in message and config.shown(cache / "fake.bin") in message
+    assert (
+        config.shown(tmp_path / "empty-mirror" / "fake.bin") in message and config.shown(cache / "fake.bin") in message
+    )
     assert "make data" in message and "DLS_DATA_DIR" in message
 
 
@@ -782,24 +824,36 @@ def test_make_data_reports_every_item_when_one_is_broken(cache, monkeypatch, tmp
     (fake_mirror / "imdb.npz").write_bytes(b"broken")
     monkeypatch.setenv("DLS_DATA_DIR", str(fake_mirror))
     vgg = data.SOURCES["vgg16_notop"]
-    monkeypatch.setitem(data.SOURCES, "vgg16_notop", Source(vgg.filename, closed_port_url(), vgg.published, None, vgg.description))
+    monkeypatch.setitem(
+        data.SOURCES, "vgg16_notop", Source(vgg.filename, closed_port_url(), vgg.published, None, vgg.description)
+    )
     assert make_data.main() == 1
     out = capsys.readouterr().out
     table = out.split("item ", 1)[1]
-    for item, state in [("mnist", "ok"), ("imdb", "DAMAGED"), ("reuters", "ok"), ("boston_housing", "ok"),
-                        ("cats_vs_dogs_small", "ok"), ("vgg16_notop", "MISSING"), ("squeezenet_notop", "ok")]:
+    for item, state in [
+        ("mnist", "ok"),
+        ("imdb", "DAMAGED"),
+        ("reuters", "ok"),
+        ("boston_housing", "ok"),
+        ("cats_vs_dogs_small", "ok"),
+        ("vgg16_notop", "MISSING"),
+        ("squeezenet_notop", "ok"),
+    ]:
         assert any(line.split()[:2] == [item, state] for line in table.splitlines() if line.strip()), (item, state)
     assert "SqueezeNet base instead" in out
 
 
-@pytest.mark.parametrize("failing, status", [
-    (set(), 0),
-    ({"vgg16_notop"}, 0),                       # SqueezeNet stands in for VGG16
-    ({"squeezenet_notop"}, 0),                  # no mirror, but VGG16 was downloaded
-    ({"vgg16_notop", "squeezenet_notop"}, 1),   # no pretrained base at all
-    ({"imdb"}, 1),
-    ({"cats_vs_dogs_small"}, 1),
-])
+@pytest.mark.parametrize(
+    "failing, status",
+    [
+        (set(), 0),
+        ({"vgg16_notop"}, 0),  # SqueezeNet stands in for VGG16
+        ({"squeezenet_notop"}, 0),  # no mirror, but VGG16 was downloaded
+        ({"vgg16_notop", "squeezenet_notop"}, 1),  # no pretrained base at all
+        ({"imdb"}, 1),
+        ({"cats_vs_dogs_small"}, 1),
+    ],
+)
 def test_make_data_exit_status(failing, status):
     from utils.data import __main__ as make_data
 

@@ -7,11 +7,11 @@ import pytest
 
 from utils import exercises
 
-SOLVED = '''model = None  # your model here
+SOLVED = """model = None  # your model here
 ### BEGIN SOLUTION
 model = "a trained model"
 ### END SOLUTION
-print(model)'''
+print(model)"""
 
 
 def notebook(*cells):
@@ -28,8 +28,14 @@ def test_a_solution_becomes_its_starter():
     assert exercises.clear_cell("x = 1", exercises.CODE_STUB) == ("x = 1", False)
 
 
-@pytest.mark.parametrize("broken", ["### BEGIN SOLUTION\nx = 1", "x = 1\n### END SOLUTION",
-                                    "### BEGIN SOLUTION\n### BEGIN SOLUTION\n### END SOLUTION"])
+@pytest.mark.parametrize(
+    "broken",
+    [
+        "### BEGIN SOLUTION\nx = 1",
+        "x = 1\n### END SOLUTION",
+        "### BEGIN SOLUTION\n### BEGIN SOLUTION\n### END SOLUTION",
+    ],
+)
 def test_unbalanced_markers_are_refused(broken):
     with pytest.raises(ValueError, match="solution region"):
         exercises.clear_cell(broken, exercises.CODE_STUB)
@@ -37,13 +43,17 @@ def test_unbalanced_markers_are_refused(broken):
 
 def test_clear_solutions_keeps_the_lesson_and_drops_solutions_only_cells():
     lesson = nbformat.v4.new_code_cell("print('lesson')", outputs=[nbformat.v4.new_output("stream", text="lesson\n")])
-    solved = nbformat.v4.new_code_cell(SOLVED, outputs=[nbformat.v4.new_output("stream", text="a trained model\n")],
-                                       execution_count=3)
+    solved = nbformat.v4.new_code_cell(
+        SOLVED, outputs=[nbformat.v4.new_output("stream", text="a trained model\n")], execution_count=3
+    )
     answer = nbformat.v4.new_markdown_cell("Why?\n### BEGIN SOLUTION\nBecause.\n### END SOLUTION")
     only = nbformat.v4.new_code_cell("assert utils.all_checks_passed()", metadata={"tags": ["solutions-only"]})
     nb = exercises.clear_solutions(notebook(lesson, solved, answer, only))
-    assert [c.source for c in nb.cells] == ["print('lesson')", "model = None  # your model here\n# YOUR CODE HERE\nprint(model)",
-                                            "Why?\nYOUR ANSWER HERE"]
+    assert [c.source for c in nb.cells] == [
+        "print('lesson')",
+        "model = None  # your model here\n# YOUR CODE HERE\nprint(model)",
+        "Why?\nYOUR ANSWER HERE",
+    ]
     assert nb.cells[0].outputs and not nb.cells[1].outputs and nb.cells[1].execution_count is None
 
 
@@ -76,10 +86,13 @@ def test_the_committed_notebooks_have_labs_whose_copies_hide_every_solution(tmp_
 
 def test_check_student_copy_reports_an_answered_check(tmp_path):
     path = tmp_path / "00_lab.ipynb"
-    nbformat.write(notebook(
-        nbformat.v4.new_code_cell("import utils\nanswer = None"),
-        nbformat.v4.new_code_cell("utils.check_mae(answer)"),
-        nbformat.v4.new_code_cell("utils.check_mae(lambda t, p: 0.0)"),
-    ), path)
+    nbformat.write(
+        notebook(
+            nbformat.v4.new_code_cell("import utils\nanswer = None"),
+            nbformat.v4.new_code_cell("utils.check_mae(answer)"),
+            nbformat.v4.new_code_cell("utils.check_mae(lambda t, p: 0.0)"),
+        ),
+        path,
+    )
     problems = exercises.check_student_copy(path)
     assert len(problems) == 1 and "lambda" in problems[0] and "NOT YET" in problems[0]

@@ -9,8 +9,12 @@ import pytest  # noqa: E402
 
 from utils.plots import plot_history, plot_images  # noqa: E402
 
-HISTORY = {"loss": [0.9, 0.5, 0.4], "val_loss": [1.0, 0.7, 0.8], "accuracy": [0.6, 0.8, 0.9],
-           "val_accuracy": [0.5, 0.7, 0.7]}
+HISTORY = {
+    "loss": [0.9, 0.5, 0.4],
+    "val_loss": [1.0, 0.7, 0.8],
+    "accuracy": [0.6, 0.8, 0.9],
+    "val_accuracy": [0.5, 0.7, 0.7],
+}
 
 
 class FakeHistory:

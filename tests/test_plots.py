@@ -19,6 +19,7 @@ def _close_figures():
 
 # --- plot_filters (06_convnets) ---
 
+
 def test_plot_filters_one_panel_per_filter():
     kernel = np.random.default_rng(0).normal(size=(3, 3, 1, 10)).astype("float32")
     fig = plots.plot_filters(kernel, ncols=4)
@@ -43,6 +44,7 @@ def test_plot_filters_channel_choice_and_mean():
 
 
 # --- plot_feature_maps (06_convnets) ---
+
 
 def test_plot_feature_maps_grid_and_batch_of_one():
     maps = np.random.default_rng(0).random((1, 5, 6, 9)).astype("float32")
@@ -73,6 +75,7 @@ def test_plot_feature_maps_signed_channels_are_symmetric():
 
 
 # --- plot_side_by_side (06_convnets) ---
+
 
 def test_plot_side_by_side_panels_titles_and_annotations():
     small = np.arange(16, dtype="float32").reshape(4, 4)

@@ -13,17 +13,18 @@ from pathlib import Path
 import h5py
 import numpy as np
 import pytest
+from conftest import MIRROR
 
 import utils
 from utils import config, data, pretrained
 from utils.data import ChecksumError, DataError, DataUnavailableError, Source
 
-from conftest import MIRROR
-
 keras = config.import_keras()
 
 MIRROR_SQUEEZENET = MIRROR / data.SOURCES["squeezenet_notop"].filename
-needs_mirror = pytest.mark.skipif(not MIRROR_SQUEEZENET.is_file(), reason="needs the mirror with the SqueezeNet weights")
+needs_mirror = pytest.mark.skipif(
+    not MIRROR_SQUEEZENET.is_file(), reason="needs the mirror with the SqueezeNet weights"
+)
 
 
 # --------------------------------------------------------------------------- SqueezeNet
@@ -114,7 +115,9 @@ def test_preprocess_input_matches_keras_vgg16_and_leaves_its_argument_alone():
     result = utils.preprocess_input(images)
     np.testing.assert_allclose(result, expected, rtol=1e-6)
     np.testing.assert_array_equal(images, original)
-    np.testing.assert_allclose(np.asarray(utils.preprocess_input(keras.ops.convert_to_tensor(images))), expected, rtol=1e-6)
+    np.testing.assert_allclose(
+        np.asarray(utils.preprocess_input(keras.ops.convert_to_tensor(images))), expected, rtol=1e-6
+    )
     # BGR order: the first channel is the blue one, minus its mean
     np.testing.assert_allclose(result[..., 0], images[..., 2] - 103.939, rtol=1e-6)
     with pytest.raises(ValueError):
@@ -129,7 +132,8 @@ def test_fine_tune_layers_are_the_top_block_of_each_base():
     assert utils.fine_tune_layers("squeezenet") == ("fire9_squeeze1x1", "fire9_expand1x1", "fire9_expand3x3")
     vgg = keras.applications.VGG16(include_top=False, weights=None, input_tensor=keras.Input(shape=(150, 150, 3)))
     assert [layer.name for layer in vgg.layers if layer.name.startswith("block5") and layer.weights] == list(
-        utils.fine_tune_layers("vgg16"))
+        utils.fine_tune_layers("vgg16")
+    )
     squeezenet = utils.squeezenet_v11()
     with_weights = [layer.name for layer in squeezenet.layers if layer.weights]
     assert with_weights[-3:] == list(utils.fine_tune_layers("squeezenet"))
@@ -146,6 +150,7 @@ def _fake_fetch(unavailable: set[str], real=data.fetch):
         if key in unavailable:
             raise DataUnavailableError(f"{key}: no network in this test")
         return real(key, **kwargs)
+
     return fetch
 
 
@@ -254,8 +259,9 @@ def test_vgg16_weights_download_verified_into_the_cache_and_load(fake_vgg16_sour
 def test_vgg16_download_with_wrong_checksum_leaves_no_file(fake_vgg16_source, monkeypatch):
     weights_file, cache, _ = fake_vgg16_source
     source = data.SOURCES["vgg16_notop"]
-    monkeypatch.setitem(data.SOURCES, "vgg16_notop",
-                        Source(source.filename, source.url, "md5:" + "0" * 32, None, source.description))
+    monkeypatch.setitem(
+        data.SOURCES, "vgg16_notop", Source(source.filename, source.url, "md5:" + "0" * 32, None, source.description)
+    )
     with pytest.raises(ChecksumError):
         utils.fetch("vgg16_notop")
     assert not cache.exists() or list(cache.iterdir()) == []
@@ -269,8 +275,11 @@ def test_vgg16_download_with_wrong_checksum_leaves_no_file(fake_vgg16_source, mo
 def test_vgg16_download_from_an_unreachable_source_is_unavailable(fake_vgg16_source, monkeypatch):
     _, cache, _ = fake_vgg16_source
     source = data.SOURCES["vgg16_notop"]
-    monkeypatch.setitem(data.SOURCES, "vgg16_notop",
-                        Source(source.filename, source.url + ".missing", source.published, None, source.description))
+    monkeypatch.setitem(
+        data.SOURCES,
+        "vgg16_notop",
+        Source(source.filename, source.url + ".missing", source.published, None, source.description),
+    )
     with pytest.raises(DataUnavailableError):
         utils.fetch("vgg16_notop")
     assert not cache.exists() or list(cache.iterdir()) == []

@@ -37,20 +37,36 @@ def _png() -> str:
 
 def _lesson(folder, name="09_synthetic.ipynb"):
     """A small lecture notebook: title, sections, a formula, an exercise with its solution, a figure, a long log."""
-    nb = new_notebook(cells=[
-        new_markdown_cell("# 9. A synthetic lesson\n\nWhat this lesson covers."),
-        new_markdown_cell("## Setup\n\nEnergy is $E = mc^2$, and a sum:\n\n$$\\sum_{i=1}^{n} x_i.$$"),
-        new_code_cell("x = 1\nprint(x)", execution_count=1, outputs=[new_output("stream", name="stdout", text="1\n")]),
-        new_markdown_cell("### Exercise\n\nBuild the model."),
-        new_code_cell(f"model = None  # your model here\n### BEGIN SOLUTION\nmodel = {SECRET}\n### END SOLUTION\nmodel",
-                      execution_count=2,
-                      outputs=[new_output("execute_result", data={"text/plain": f"'{SECRET} output'"}, execution_count=2)]),
-        new_markdown_cell("## A figure"),
-        new_code_cell("plot()", execution_count=3,
-                      outputs=[new_output("display_data", data={"image/png": _png(), "text/plain": "<Figure>"})]),
-        new_code_cell("train()", execution_count=4, outputs=[new_output(
-            "stream", name="stdout", text="".join(f"epoch {i}: loss 0.{i:03d}\n" for i in range(200)))]),
-    ])
+    nb = new_notebook(
+        cells=[
+            new_markdown_cell("# 9. A synthetic lesson\n\nWhat this lesson covers."),
+            new_markdown_cell("## Setup\n\nEnergy is $E = mc^2$, and a sum:\n\n$$\\sum_{i=1}^{n} x_i.$$"),
+            new_code_cell(
+                "x = 1\nprint(x)", execution_count=1, outputs=[new_output("stream", name="stdout", text="1\n")]
+            ),
+            new_markdown_cell("### Exercise\n\nBuild the model."),
+            new_code_cell(
+                f"model = None  # your model here\n### BEGIN SOLUTION\nmodel = {SECRET}\n### END SOLUTION\nmodel",
+                execution_count=2,
+                outputs=[new_output("execute_result", data={"text/plain": f"'{SECRET} output'"}, execution_count=2)],
+            ),
+            new_markdown_cell("## A figure"),
+            new_code_cell(
+                "plot()",
+                execution_count=3,
+                outputs=[new_output("display_data", data={"image/png": _png(), "text/plain": "<Figure>"})],
+            ),
+            new_code_cell(
+                "train()",
+                execution_count=4,
+                outputs=[
+                    new_output(
+                        "stream", name="stdout", text="".join(f"epoch {i}: loss 0.{i:03d}\n" for i in range(200))
+                    )
+                ],
+            ),
+        ]
+    )
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     path = folder / name
     nbformat.write(nb, path)
@@ -111,7 +127,9 @@ def test_home_page_reads_readme_and_results(tmp_path):
     readme = tmp_path / "README.md"
     readme.write_text("# Course\n\nWhat the course is.\n\n## Install\n\nnot this\n")
     summary = tmp_path / "summary.md"
-    summary.write_text("# Results (full mode)\n\n| notebook | key metric | lecture |\n|---|---|---|\n| 09_x | acc 0.9 | acc 0.88 |\n")
+    summary.write_text(
+        "# Results (full mode)\n\n| notebook | key metric | lecture |\n|---|---|---|\n| 09_x | acc 0.9 | acc 0.88 |\n"
+    )
     intro = readme_introduction(readme)
     assert intro == "What the course is."
     page = home_page(intro, [("09_x", "A lesson")], results_section(summary), "assets/summary.png", decks=True)
@@ -125,7 +143,9 @@ def test_a_site_page_shows_the_outputs_but_no_solution(tmp_path):
     notebook = _lesson(tmp_path)
     results = tmp_path / "results"
     results.mkdir()
-    (results / "summary.md").write_text("# Results\n\n| notebook | key metric |\n|---|---|\n| 09_synthetic | acc 0.9 |\n")
+    (results / "summary.md").write_text(
+        "# Results\n\n| notebook | key metric |\n|---|---|\n| 09_synthetic | acc 0.9 |\n"
+    )
     (results / "summary.png").write_bytes(base64.b64decode(_png()))
     site = build_site(tmp_path / "site", tmp_path / "src", [notebook], results=results, slides=False)
     page = site.pages[0].read_text()

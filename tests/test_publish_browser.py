@@ -55,7 +55,9 @@ def test_every_page_and_deck_of_the_site_opens_cleanly(built, reports):
     site, _ = built
     expected = {p.resolve().as_uri() for p in [site.home, *site.pages, *site.decks]}
     assert expected <= set(reports), f"not reached by links from the home page: {expected - set(reports)}"
-    problems = [f"{'/'.join(url.rsplit('/', 2)[-2:])}: {problem}" for url, r in reports.items() for problem in r.problems()]
+    problems = [
+        f"{'/'.join(url.rsplit('/', 2)[-2:])}: {problem}" for url, r in reports.items() for problem in r.problems()
+    ]
     assert not problems, "\n".join(problems)
     if not site.decks:
         _unavailable(f"the decks were not checked: {site.note}")
@@ -65,15 +67,23 @@ def test_every_figure_and_formula_of_each_notebook_is_shown(built, reports):
     site, _ = built
     for notebook in lesson_notebooks():
         nb = read_lesson(notebook)
-        figures = sum(any(k.startswith("image/") for k in o.get("data", {})) for c in nb.cells for o in c.get("outputs", []))
+        figures = sum(
+            any(k.startswith("image/") for k in o.get("data", {})) for c in nb.cells for o in c.get("outputs", [])
+        )
         has_math = any("$" in c.source for c in nb.cells if c.cell_type == "markdown")
-        views = [site.folder / f"{notebook.stem}.html"] + ([site.folder / "slides" / f"{notebook.stem}.slides.html"] if site.decks else [])
+        views = [site.folder / f"{notebook.stem}.html"] + (
+            [site.folder / "slides" / f"{notebook.stem}.slides.html"] if site.decks else []
+        )
         for view in views:
             report = reports[view.resolve().as_uri()]
-            assert report.images - len(report.broken_images) >= figures, f"{view.name}: {report.images} images for {figures} figures"
+            assert report.images - len(report.broken_images) >= figures, (
+                f"{view.name}: {report.images} images for {figures} figures"
+            )
             assert report.formulas > 0 or not has_math, f"{view.name}: no formula rendered"
             if report.deck:
-                assert report.reached_last and report.slides > 1, f"{view.name}: {report.visited} of {report.slides} slides"
+                assert report.reached_last and report.slides > 1, (
+                    f"{view.name}: {report.visited} of {report.slides} slides"
+                )
 
 
 def test_the_decks_of_make_slides_open_cleanly(built, browser):
@@ -88,7 +98,9 @@ def test_the_decks_of_make_slides_open_cleanly(built, browser):
 
 
 def test_the_check_finds_a_missing_figure_a_console_error_and_the_rest(tmp_path, browser):
-    (tmp_path / "fine.html").write_text('<!DOCTYPE html><html><head><title>fine</title></head><body><p>fine</p></body></html>')
+    (tmp_path / "fine.html").write_text(
+        "<!DOCTYPE html><html><head><title>fine</title></head><body><p>fine</p></body></html>"
+    )
     (tmp_path / "broken.html").write_text(
         "<!DOCTYPE html><html><head><title>broken</title></head><body>"
         '<img src="missing-figure.png"><img src="https://example.invalid/remote.png">'

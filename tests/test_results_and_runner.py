@@ -18,8 +18,13 @@ def test_report_writes_file_for_make_run(tmp_path, monkeypatch):
     monkeypatch.setenv(results.RESULTS_FILE_ENV, str(target))
     table = results.report({"test_accuracy": 0.98123456, "loss": 0.1}, lecture={"test_accuracy": 0.978})
     written = json.loads(target.read_text())
-    assert written == {"mode": config.MODE, "backend": results.backend_in_use(), "key_metric": "test_accuracy",
-                       "metrics": {"test_accuracy": 0.9812, "loss": 0.1}, "lecture": {"test_accuracy": 0.978}}
+    assert written == {
+        "mode": config.MODE,
+        "backend": results.backend_in_use(),
+        "key_metric": "test_accuracy",
+        "metrics": {"test_accuracy": 0.9812, "loss": 0.1},
+        "lecture": {"test_accuracy": 0.978},
+    }
     assert table.loc["test_accuracy", "lecture"] == 0.978
     results.report({"test_accuracy": 0.98, "loss": 0.1}, key_metric="loss")
     assert json.loads(target.read_text())["key_metric"] == "loss"
@@ -32,50 +37,92 @@ def test_report_without_make_run_writes_nothing(tmp_path, monkeypatch):
     assert list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.parametrize("metrics, kwargs, match", [
-    ({"loss": float("nan")}, {}, "finite"),
-    ({"mae": 2.5}, {"key_metric": "accuracy"}, "key_metric"),
-    ({"mae": 2.5}, {"lecture": {"accuracy": 0.9}}, "does not report"),
-    ({}, {}, "at least one"),
-])
+@pytest.mark.parametrize(
+    "metrics, kwargs, match",
+    [
+        ({"loss": float("nan")}, {}, "finite"),
+        ({"mae": 2.5}, {"key_metric": "accuracy"}, "key_metric"),
+        ({"mae": 2.5}, {"lecture": {"accuracy": 0.9}}, "does not report"),
+        ({}, {}, "at least one"),
+    ],
+)
 def test_report_rejects_what_it_cannot_store(metrics, kwargs, match):
     with pytest.raises(ValueError, match=match):
         results.report(metrics, **kwargs)
 
 
 def row(name, seconds, backend="tensorflow"):
-    return Row(notebook=name, backend=backend, mode="full", status="ok", seconds=seconds, peak_memory_mb=900,
-               metrics={"test_accuracy": 0.98}, lecture={"test_accuracy": 0.978}, key_metric="test_accuracy")
+    return Row(
+        notebook=name,
+        backend=backend,
+        mode="full",
+        status="ok",
+        seconds=seconds,
+        peak_memory_mb=900,
+        metrics={"test_accuracy": 0.98},
+        lecture={"test_accuracy": 0.978},
+        key_metric="test_accuracy",
+    )
 
 
 def test_summary_merges_rows_by_notebook_and_backend(tmp_path, monkeypatch):
     monkeypatch.setattr(runner, "output_dir", lambda: tmp_path)
     runner.record([row("02_imdb", 10.0), row("01_mnist", 5.0), row("01_mnist", 3.0, "jax")], tmp_path)
     merged, notes = runner.record([row("01_mnist", 7.0)], tmp_path)
-    assert [(r.notebook, r.backend) for r in merged] == [("01_mnist", "jax"), ("01_mnist", "tensorflow"),
-                                                         ("02_imdb", "tensorflow")]
+    assert [(r.notebook, r.backend) for r in merged] == [
+        ("01_mnist", "jax"),
+        ("01_mnist", "tensorflow"),
+        ("02_imdb", "tensorflow"),
+    ]
     saved = json.loads((tmp_path / "summary.json").read_text())["notebooks"]
     assert [r["seconds"] for r in saved] == [3.0, 7.0, 10.0] and notes == []
-    assert set(saved[0]) == {"notebook", "backend", "mode", "status", "seconds", "peak_memory_mb", "metrics",
-                             "lecture", "key_metric"}
+    assert set(saved[0]) == {
+        "notebook",
+        "backend",
+        "mode",
+        "status",
+        "seconds",
+        "peak_memory_mb",
+        "metrics",
+        "lecture",
+        "key_metric",
+    }
     assert (tmp_path / "summary.png").is_file()
     table = (tmp_path / "summary.md").read_text()
-    assert ("| 01_mnist | tensorflow | full | ok | test_accuracy 0.98 | test_accuracy 0.98 | test_accuracy 0.978 "
-            "| 7.0 | 900 |") in table
+    assert (
+        "| 01_mnist | tensorflow | full | ok | test_accuracy 0.98 | test_accuracy 0.98 | test_accuracy 0.978 "
+        "| 7.0 | 900 |"
+    ) in table
 
 
 def test_old_format_summary_is_converted_with_a_note(tmp_path):
-    old = {"notebook": "01_mnist", "mode": "full", "status": "ok", "seconds": 41.4, "peak_memory_mb": 1480,
-           "metrics": {"test_accuracy": 0.981}, "lecture": {"test_accuracy": 0.978}}
+    old = {
+        "notebook": "01_mnist",
+        "mode": "full",
+        "status": "ok",
+        "seconds": 41.4,
+        "peak_memory_mb": 1480,
+        "metrics": {"test_accuracy": 0.981},
+        "lecture": {"test_accuracy": 0.978},
+    }
     (tmp_path / "summary.json").write_text(json.dumps({"notebooks": [old]}))
     merged, notes = runner.record([row("02_imdb", 10.0)], tmp_path)
-    assert [(r.notebook, r.backend, r.key_metric) for r in merged] == [("01_mnist", "tensorflow", "test_accuracy"),
-                                                                       ("02_imdb", "tensorflow", "test_accuracy")]
+    assert [(r.notebook, r.backend, r.key_metric) for r in merged] == [
+        ("01_mnist", "tensorflow", "test_accuracy"),
+        ("02_imdb", "tensorflow", "test_accuracy"),
+    ]
     assert len(notes) == 1 and "format without backends" in notes[0]
 
 
-@pytest.mark.parametrize("content", ["{not json", json.dumps({"rows": []}), json.dumps({"notebooks": [{"x": 1}]}),
-                                     json.dumps({"notebooks": "all of them"})])
+@pytest.mark.parametrize(
+    "content",
+    [
+        "{not json",
+        json.dumps({"rows": []}),
+        json.dumps({"notebooks": [{"x": 1}]}),
+        json.dumps({"notebooks": "all of them"}),
+    ],
+)
 def test_a_damaged_summary_is_left_alone_and_the_run_printed(tmp_path, monkeypatch, capsys, content):
     (tmp_path / "summary.json").write_text(content)
     merged, notes = runner.record([row("01_mnist", 7.0)], tmp_path)
@@ -163,8 +210,9 @@ def test_run_executes_a_notebook_and_returns_its_row(tmp_path, capfd):
 
 
 def test_run_records_a_failing_notebook_in_plain_text(tmp_path, capfd):
-    notebook = _tiny_notebook(tmp_path / "00_broken.ipynb", "x = 1", "raise ValueError('the model did not learn')",
-                              "print('never')")
+    notebook = _tiny_notebook(
+        tmp_path / "00_broken.ipynb", "x = 1", "raise ValueError('the model did not learn')", "print('never')"
+    )
     result = runner.run(notebook, destination=tmp_path / "00_broken.ipynb")
     assert result.status == "FAILED" and result.error == "ValueError: the model did not learn"
     assert result.metrics == {}

@@ -37,13 +37,16 @@ def keras():
 
 def _builder(keras, units):
     def build():
-        model = keras.Sequential([
-            keras.Input(shape=(6,)),
-            keras.layers.Dense(units, activation="relu"),
-            keras.layers.Dense(1, activation="sigmoid"),
-        ])
+        model = keras.Sequential(
+            [
+                keras.Input(shape=(6,)),
+                keras.layers.Dense(units, activation="relu"),
+                keras.layers.Dense(1, activation="sigmoid"),
+            ]
+        )
         model.compile(optimizer="rmsprop", loss="binary_crossentropy", metrics=["accuracy"])
         return model
+
     return build
 
 
@@ -52,13 +55,26 @@ def test_compare_models_table_and_histories(keras, capsys):
     x = rng.random((40, 6), dtype=np.float32)
     y = (x[:, 0] > 0.5).astype("float32")
     builders = {"small": _builder(keras, 2), "big": _builder(keras, 8)}
-    histories, table = compare_models(builders, x[:24], y[:24], validation_data=(x[24:32], y[24:32]),
-                                      test_data=(x[32:], y[32:]), epochs=3, batch_size=8)
+    histories, table = compare_models(
+        builders,
+        x[:24],
+        y[:24],
+        validation_data=(x[24:32], y[24:32]),
+        test_data=(x[32:], y[32:]),
+        epochs=3,
+        batch_size=8,
+    )
     assert list(histories) == ["small", "big"]
     assert all(len(h.history["val_loss"]) == 3 for h in histories.values())
     assert list(table.index) == ["small", "big"]
-    assert list(table.columns) == ["parameters", "lowest val_loss", "epoch of lowest val_loss",
-                                   "val_accuracy there", "test_accuracy", "seconds"]
+    assert list(table.columns) == [
+        "parameters",
+        "lowest val_loss",
+        "epoch of lowest val_loss",
+        "val_accuracy there",
+        "test_accuracy",
+        "seconds",
+    ]
     assert table.loc["small", "parameters"] == 6 * 2 + 2 + 2 + 1
     assert table.loc["big", "parameters"] == 6 * 8 + 8 + 8 + 1
     for name, history in histories.items():
@@ -81,8 +97,9 @@ def test_compare_models_unknown_test_metric(keras):
     x = np.zeros((8, 6), dtype="float32")
     y = np.zeros(8, dtype="float32")
     with pytest.raises(KeyError, match="auc"):
-        compare_models({"m": _builder(keras, 2)}, x, y, validation_data=(x, y), test_data=(x, y), epochs=1,
-                       test_metric="auc")
+        compare_models(
+            {"m": _builder(keras, 2)}, x, y, validation_data=(x, y), test_data=(x, y), epochs=1, test_metric="auc"
+        )
 
 
 def test_compare_models_monitor(keras):
@@ -91,12 +108,16 @@ def test_compare_models_monitor(keras):
 
     def build():
         model = keras.Sequential([keras.Input(shape=(6,)), keras.layers.Dense(1, activation="sigmoid")])
-        model.compile(optimizer="rmsprop", loss="binary_crossentropy",
-                      metrics=["accuracy", keras.metrics.BinaryCrossentropy(name="crossentropy")])
+        model.compile(
+            optimizer="rmsprop",
+            loss="binary_crossentropy",
+            metrics=["accuracy", keras.metrics.BinaryCrossentropy(name="crossentropy")],
+        )
         return model
 
-    histories, table = compare_models({"m": build}, x, y, validation_data=(x, y), epochs=2, batch_size=4,
-                                      monitor="val_crossentropy")
+    histories, table = compare_models(
+        {"m": build}, x, y, validation_data=(x, y), epochs=2, batch_size=4, monitor="val_crossentropy"
+    )
     assert "lowest val_crossentropy" in table.columns and "epoch of lowest val_crossentropy" in table.columns
     assert table.loc["m", "lowest val_crossentropy"] == pytest.approx(min(histories["m"].history["val_crossentropy"]))
     with pytest.raises(KeyError, match="val_mae"):

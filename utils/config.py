@@ -137,5 +137,7 @@ def setup(seed: int = DEFAULT_SEED) -> None:
     keras.utils.set_random_seed(seed)
     mirror = mirror_dir()
     where = f"mirror {shown(mirror)}" if mirror else "no mirror (DLS_DATA_DIR unset)"
-    print(f"Mode: {MODE} ({'DLS_FAST=1: subsets, fewer epochs' if FAST else 'the full lecture run'}); "
-          f"backend: {keras.backend.backend()}; seed {seed}; data: {where}, cache {shown(cache_dir())}")
+    print(
+        f"Mode: {MODE} ({'DLS_FAST=1: subsets, fewer epochs' if FAST else 'the full lecture run'}); "
+        f"backend: {keras.backend.backend()}; seed {seed}; data: {where}, cache {shown(cache_dir())}"
+    )

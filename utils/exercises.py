@@ -98,8 +98,9 @@ def check_student_copy(notebook: Path) -> list[str]:
 
     nb = nbformat.read(notebook, as_version=4)
     try:
-        NotebookClient(nb, timeout=1800, kernel_name="python3",
-                       resources={"metadata": {"path": str(notebook.parent)}}).execute()
+        NotebookClient(
+            nb, timeout=1800, kernel_name="python3", resources={"metadata": {"path": str(notebook.parent)}}
+        ).execute()
     except CellExecutionError as error:
         return [f"{notebook.name}: a cell failed: {error.ename}: {error.evalue}"]
     problems = []
@@ -120,8 +121,9 @@ def main(argv: list[str] | None = None) -> int:
 
     parser = argparse.ArgumentParser(description="Write students' copies of the notebooks; optionally run them.")
     parser.add_argument("output", nargs="?", default=str(config.PROJECT_ROOT / "build" / "exercises"))
-    parser.add_argument("--check", action="store_true",
-                        help="run each copy top to bottom; every check must answer 'not attempted yet'")
+    parser.add_argument(
+        "--check", action="store_true", help="run each copy top to bottom; every check must answer 'not attempted yet'"
+    )
     args = parser.parse_args(argv)
     out = Path(args.output)
     copies = []

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 import matplotlib.pyplot as plt
-from matplotlib.ticker import MaxNLocator
 import numpy as np
+from matplotlib.ticker import MaxNLocator
 
 from .history import history_dict
 
@@ -21,8 +21,13 @@ def _grid(n: int, ncols: int, size: float, title_height: float = 0.2):
     return fig, list(axes.flat[:n])
 
 
-def plot_history(histories, metrics: Sequence[str] = ("loss", "accuracy"), title: str | None = None,
-                 skip_first: int = 0, validation_only: bool = False):
+def plot_history(
+    histories,
+    metrics: Sequence[str] = ("loss", "accuracy"),
+    title: str | None = None,
+    skip_first: int = 0,
+    validation_only: bool = False,
+):
     """Plot training (dashed) and validation (solid) curves per epoch, one panel per metric.
 
     Args:
@@ -67,9 +72,15 @@ def plot_history(histories, metrics: Sequence[str] = ("loss", "accuracy"), title
     return fig
 
 
-def plot_images(images, labels: Sequence | None = None, predictions: Sequence | None = None,
-                class_names: Sequence[str] | None = None, ncols: int = 8, cmap: str | None = None,
-                size: float = 1.6):
+def plot_images(
+    images,
+    labels: Sequence | None = None,
+    predictions: Sequence | None = None,
+    class_names: Sequence[str] | None = None,
+    ncols: int = 8,
+    cmap: str | None = None,
+    size: float = 1.6,
+):
     """Show images in a grid, titled with the true label and, if given, the prediction.
 
     Wrong predictions are titled in red. Grayscale images may be (n, h, w) or (n, h, w, 1);
@@ -107,8 +118,7 @@ def plot_images(images, labels: Sequence | None = None, predictions: Sequence | 
 # --- Convolutional networks (06_convnets): filters, feature maps, small arrays side by side ---
 
 
-def plot_filters(kernel, ncols: int = 8, input_channel: int | None = 0, size: float = 1.0,
-                 title: str | None = None):
+def plot_filters(kernel, ncols: int = 8, input_channel: int | None = 0, size: float = 1.0, title: str | None = None):
     """Show the filters of a 2-D convolution layer as small images, one per output channel.
 
     Each filter is scaled on its own (blue below zero, red above, white at zero, symmetric
@@ -142,8 +152,14 @@ def plot_filters(kernel, ncols: int = 8, input_channel: int | None = 0, size: fl
     return fig
 
 
-def plot_feature_maps(maps, ncols: int = 8, max_maps: int | None = None, size: float = 1.1,
-                      title: str | None = None, cmap: str = "viridis"):
+def plot_feature_maps(
+    maps,
+    ncols: int = 8,
+    max_maps: int | None = None,
+    size: float = 1.1,
+    title: str | None = None,
+    cmap: str = "viridis",
+):
     """Show the channels of one feature map (a layer's output for one image) as a grid of images.
 
     Each channel is scaled on its own, so a weak but structured channel is still visible (a channel
@@ -182,8 +198,13 @@ def plot_feature_maps(maps, ncols: int = 8, max_maps: int | None = None, size: f
     return fig
 
 
-def plot_side_by_side(arrays: Mapping[str, object], annotate: bool = False,
-                      cmap: str | Sequence[str] = "gray_r", size: float = 2.6, fmt: str = "{:.0f}"):
+def plot_side_by_side(
+    arrays: Mapping[str, object],
+    annotate: bool = False,
+    cmap: str | Sequence[str] = "gray_r",
+    size: float = 2.6,
+    fmt: str = "{:.0f}",
+):
     """Show several 2-D arrays next to each other, each titled, e.g. an image and its filtered version.
 
     An array with negative values gets a colour scale symmetric around zero, so that zero
@@ -218,8 +239,9 @@ def plot_side_by_side(arrays: Mapping[str, object], annotate: bool = False,
             for (r, c), value in np.ndenumerate(array):
                 red, green, blue, _ = image.cmap(image.norm(value))
                 dark = 0.299 * red + 0.587 * green + 0.114 * blue < 0.5
-                ax.text(c, r, fmt.format(value), ha="center", va="center", fontsize=8,
-                        color="white" if dark else "black")
+                ax.text(
+                    c, r, fmt.format(value), ha="center", va="center", fontsize=8, color="white" if dark else "black"
+                )
         else:
             fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
     fig.tight_layout()

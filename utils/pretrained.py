@@ -13,9 +13,9 @@ ImageNet channel means, not scaled (``preprocess_input``).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 
@@ -39,8 +39,16 @@ FINE_TUNE_LAYERS: dict[str, tuple[str, ...]] = {
 }
 
 # (squeeze filters, expand filters per branch) of fire2 .. fire9, and the max-pool after fire3, fire5.
-_FIRE_MODULES = {2: (16, 64), 3: (16, 64), 4: (32, 128), 5: (32, 128),
-                 6: (48, 192), 7: (48, 192), 8: (64, 256), 9: (64, 256)}
+_FIRE_MODULES = {
+    2: (16, 64),
+    3: (16, 64),
+    4: (32, 128),
+    5: (32, 128),
+    6: (48, 192),
+    7: (48, 192),
+    8: (64, 256),
+    9: (64, 256),
+}
 _POOL_AFTER = {3: "pool3", 5: "pool5"}
 
 
@@ -150,12 +158,16 @@ def read_squeezenet_weights(path: str | Path) -> dict[str, tuple[np.ndarray, np.
             if name not in f:
                 raise ValueError(f"{path} has no layer group {name!r}: not a SqueezeNet v1.1 weights file")
             datasets = []
-            f[name].visititems(lambda key, item: datasets.append((key, item[()])) if isinstance(item, h5py.Dataset) else None)
+            f[name].visititems(
+                lambda key, item: datasets.append((key, item[()])) if isinstance(item, h5py.Dataset) else None
+            )
             kernels = [value for key, value in datasets if value.ndim == 4]
             biases = [value for key, value in datasets if value.ndim == 1 and key.endswith("_b")]
             if len(datasets) != 2 or len(kernels) != 1 or len(biases) != 1:
-                raise ValueError(f"{path}: layer group {name!r} should hold one 4-d kernel and one bias ending in '_b', "
-                                 f"found {[key for key, _ in datasets]}")
+                raise ValueError(
+                    f"{path}: layer group {name!r} should hold one 4-d kernel and one bias ending in '_b', "
+                    f"found {[key for key, _ in datasets]}"
+                )
             found[name] = (kernels[0].astype(np.float32), biases[0].astype(np.float32))
     return found
 
@@ -231,7 +243,8 @@ def choose_base(requested: str = "auto", *, verbose: bool = True) -> BaseChoice:
                     f"No pretrained base can be had. VGG16: {error} SqueezeNet: {fallback_error}"
                 ) from fallback_error
             choice = BaseChoice(
-                "squeezenet", path,
+                "squeezenet",
+                path,
                 f"VGG16's ImageNet weights cannot be had here: {_why(error)}. So this run uses SqueezeNet v1.1, "
                 f"also trained on ImageNet ({config.shown(path)}).",
             )

@@ -30,9 +30,9 @@ import os
 import re
 import sys
 import tempfile
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
-from typing import Mapping
 
 from . import config
 
@@ -57,8 +57,7 @@ def backend_in_use() -> str:
 # --------------------------------------------------------------------------- the notebook's side
 
 
-def report(metrics: Mapping[str, float], lecture: Mapping[str, float] | None = None, *,
-           key_metric: str | None = None):
+def report(metrics: Mapping[str, float], lecture: Mapping[str, float] | None = None, *, key_metric: str | None = None):
     """Show this run's key metrics beside the lecture's, and hand them to ``make run``.
 
     Args:
@@ -92,8 +91,16 @@ def report(metrics: Mapping[str, float], lecture: Mapping[str, float] | None = N
         raise ValueError(f"key_metric {key_metric!r} is not one of the metrics {sorted(clean)}")
     target = os.environ.get(RESULTS_FILE_ENV)
     if target:
-        _write_json(Path(target), {"mode": config.MODE, "backend": backend_in_use(), "metrics": clean,
-                                   "lecture": lecture, "key_metric": key_metric})
+        _write_json(
+            Path(target),
+            {
+                "mode": config.MODE,
+                "backend": backend_in_use(),
+                "metrics": clean,
+                "lecture": lecture,
+                "key_metric": key_metric,
+            },
+        )
     table = pd.DataFrame({f"this run ({config.MODE})": clean, "lecture": {k: lecture.get(k) for k in clean}})
     table.index.name = "metric"
     return table
@@ -124,7 +131,7 @@ class Row:
         return {k: v for k, v in asdict(self).items() if v is not None or k in ("peak_memory_mb", "key_metric")}
 
     @classmethod
-    def from_dict(cls, data: Mapping) -> "Row":
+    def from_dict(cls, data: Mapping) -> Row:
         """Build a row from its JSON form.
 
         Raises:
@@ -134,7 +141,9 @@ class Row:
         required = {"notebook", "backend", "mode", "status", "seconds"}
         if not isinstance(data, Mapping) or not required <= set(data) or not set(data) <= names:
             keys = sorted(data) if isinstance(data, Mapping) else type(data).__name__
-            raise ValueError(f"a row needs the fields {sorted(required)} and no others than {sorted(names)}; got {keys}")
+            raise ValueError(
+                f"a row needs the fields {sorted(required)} and no others than {sorted(names)}; got {keys}"
+            )
         if not isinstance(data["metrics"] if "metrics" in data else {}, Mapping):
             raise ValueError(f"row {data.get('notebook')!r}: metrics must be a mapping")
         return cls(**data)
@@ -178,8 +187,14 @@ def load_summary(path: Path) -> tuple[list[Row], str | None]:
             rows.append(Row.from_dict(raw))
     except (OSError, ValueError, KeyError, TypeError) as error:
         raise SummaryError(f"{config.shown(path)} cannot be read ({type(error).__name__}: {error})") from error
-    note = (f"{config.shown(path)} was in the format without backends: its {converted} rows were taken as "
-            f"{DEFAULT_BACKEND} rows.") if converted else None
+    note = (
+        (
+            f"{config.shown(path)} was in the format without backends: its {converted} rows were taken as "
+            f"{DEFAULT_BACKEND} rows."
+        )
+        if converted
+        else None
+    )
     return rows, note
 
 
@@ -248,8 +263,10 @@ def markdown_table(rows: list[Row]) -> str:
     for r in rows:
         key = f"{r.key_metric} {r.metrics[r.key_metric]:.4g}" if r.key_metric in r.metrics else "-"
         memory = r.peak_memory_mb if r.peak_memory_mb is not None else "-"
-        lines.append(f"| {r.notebook} | {r.backend} | {r.mode} | {r.status} | {key} | {_format(r.metrics)} | "
-                     f"{_format(r.lecture)} | {r.seconds} | {memory} |")
+        lines.append(
+            f"| {r.notebook} | {r.backend} | {r.mode} | {r.status} | {key} | {_format(r.metrics)} | "
+            f"{_format(r.lecture)} | {r.seconds} | {memory} |"
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -263,8 +280,13 @@ def save_summary(rows: list[Row], folder: Path, title: str, fingerprints: Mappin
     """
     folder.mkdir(parents=True, exist_ok=True)
     _write_json(folder / "summary.json", {"notebooks": [r.to_dict() for r in rows]})
-    _write_text(folder / "summary.md", f"# {title}\n\n## Key metric and time per backend\n\n"
-                + side_by_side(rows, fingerprints) + "\n## Every row\n\n" + markdown_table(rows))
+    _write_text(
+        folder / "summary.md",
+        f"# {title}\n\n## Key metric and time per backend\n\n"
+        + side_by_side(rows, fingerprints)
+        + "\n## Every row\n\n"
+        + markdown_table(rows),
+    )
     save_figure(rows, folder / "summary.png")
 
 
@@ -280,10 +302,14 @@ def save_figure(rows: list[Row], path: Path) -> None:
     figure = Figure(figsize=(2.1 * max(len(notebooks), 1), 4.6))
     axes = figure.subplots(2, max(len(notebooks), 1), squeeze=False)
     for column, notebook in enumerate(notebooks):
-        main = by_key.get((notebook, DEFAULT_BACKEND)) or next(by_key[(notebook, b)] for b in backends if (notebook, b) in by_key)
+        main = by_key.get((notebook, DEFAULT_BACKEND)) or next(
+            by_key[(notebook, b)] for b in backends if (notebook, b) in by_key
+        )
         ax = axes[0][column]
         key = main.key_metric
-        values = [("this run", main.metrics.get(key))] + ([("lecture", main.lecture[key])] if key in main.lecture else [])
+        values = [("this run", main.metrics.get(key))] + (
+            [("lecture", main.lecture[key])] if key in main.lecture else []
+        )
         values = [(label, value) for label, value in values if isinstance(value, (int, float))]
         ax.bar([label for label, _ in values], [value for _, value in values], color=["C0", "C7"][: len(values)])
         for i, (_, value) in enumerate(values):

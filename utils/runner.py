@@ -24,7 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from . import config
@@ -108,8 +108,13 @@ def execute_one(notebook: Path, destination: Path, outcome: Path) -> int:
 
     nb = nbformat.read(notebook, as_version=4)
     code_cells = sum(1 for cell in nb.cells if cell.cell_type == "code" and cell.source.strip())
-    progress = tqdm(total=code_cells, desc=f"  {notebook.stem}", file=sys.stderr, mininterval=1.0,
-                    bar_format="{desc}: cell {n}/{total}, {elapsed} elapsed")
+    progress = tqdm(
+        total=code_cells,
+        desc=f"  {notebook.stem}",
+        file=sys.stderr,
+        mininterval=1.0,
+        bar_format="{desc}: cell {n}/{total}, {elapsed} elapsed",
+    )
     started, cell_seconds = {}, {}
 
     def cell_done(cell_index, **_):
@@ -117,7 +122,10 @@ def execute_one(notebook: Path, destination: Path, outcome: Path) -> int:
         progress.update(1)
 
     client = NotebookClient(
-        nb, timeout=CELL_TIMEOUT_S, kernel_name="python3", record_timing=False,
+        nb,
+        timeout=CELL_TIMEOUT_S,
+        kernel_name="python3",
+        record_timing=False,
         resources={"metadata": {"path": str(NOTEBOOKS_DIR)}},
         on_cell_start=lambda cell_index, **_: started.__setitem__(cell_index, time.perf_counter()),
         on_cell_executed=cell_done,
@@ -139,15 +147,19 @@ def execute_one(notebook: Path, destination: Path, outcome: Path) -> int:
         _save_notebook(nb, destination)
         # The kernel is this process's child, and it has exited: its peak memory is recorded here.
         peak = peak_memory_mb(children=True)
-        outcome.write_text(json.dumps({"error": error, "peak_memory_mb": None if peak is None else round(peak),
-                                       "cell_seconds": cell_seconds}))
+        outcome.write_text(
+            json.dumps(
+                {"error": error, "peak_memory_mb": None if peak is None else round(peak), "cell_seconds": cell_seconds}
+            )
+        )
     return 1 if error else 0
 
 
 def _commit() -> str | None:
     try:
-        done = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=config.PROJECT_ROOT,
-                              capture_output=True, text=True, timeout=10)
+        done = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=config.PROJECT_ROOT, capture_output=True, text=True, timeout=10
+        )
     except (OSError, subprocess.SubprocessError):
         return None
     return done.stdout.strip() or None
@@ -174,7 +186,8 @@ def run(notebook: Path, destination: Path | None = None, timings: Path | None = 
         start = time.perf_counter()
         child = subprocess.run(
             [sys.executable, "-m", "utils.runner", "--execute-one", str(notebook), str(destination), str(outcome_file)],
-            env=env, cwd=config.PROJECT_ROOT,
+            env=env,
+            cwd=config.PROJECT_ROOT,
         )
         seconds = time.perf_counter() - start
         reported, outcome = read_report(metrics_file), read_report(outcome_file)
@@ -195,7 +208,7 @@ def run(notebook: Path, destination: Path | None = None, timings: Path | None = 
         lecture=reported.get("lecture", {}),
         key_metric=reported.get("key_metric"),
         error=error,
-        ran_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        ran_at=datetime.now(UTC).isoformat(timespec="seconds"),
         commit=_commit(),
         code_sha=code_fingerprint(notebook),
     )
@@ -212,22 +225,28 @@ def record(rows: list[Row], folder: Path) -> tuple[list[Row] | None, list[str]]:
     try:
         old, note = load_summary(summary)
     except SummaryError as error:
-        return None, [f"{error}. This run's rows were not merged into it. Fix: repair it "
-                      f"(`git checkout {config.shown(summary)}`) or delete it, then run the notebooks again."]
+        return None, [
+            f"{error}. This run's rows were not merged into it. Fix: repair it "
+            f"(`git checkout {config.shown(summary)}`) or delete it, then run the notebooks again."
+        ]
     merged = merge(old, rows)
     fingerprints = {p.stem: code_fingerprint(p) for p in find_notebooks([])}
     try:
         save_summary(merged, folder, f"Results ({config.MODE} mode)", fingerprints)
     except OSError as error:
-        return None, [f"The summary could not be written to {config.shown(folder)} ({error.strerror or error}). "
-                      "Fix: make that folder writable, then run the notebooks again."]
+        return None, [
+            f"The summary could not be written to {config.shown(folder)} ({error.strerror or error}). "
+            "Fix: make that folder writable, then run the notebooks again."
+        ]
     return merged, [note] if note else []
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("notebooks", nargs="*", help="notebook names, e.g. 01_mnist (default: all)")
-    parser.add_argument("--execute-one", nargs=3, metavar=("NOTEBOOK", "DESTINATION", "OUTCOME"), help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--execute-one", nargs=3, metavar=("NOTEBOOK", "DESTINATION", "OUTCOME"), help=argparse.SUPPRESS
+    )
     args = parser.parse_args(argv)
     if args.execute_one:
         return execute_one(*(Path(p) for p in args.execute_one))
@@ -237,8 +256,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Running {notebook.name} ({config.MODE} mode, {backend_in_use()}) ...", flush=True)
         row = run(notebook, timings=timings_path(notebook))
         memory = f"{row.peak_memory_mb} MB" if row.peak_memory_mb is not None else "not measured"
-        print(f"  {row.status} in {row.seconds} s, peak memory {memory}"
-              + (f": {row.error}" if row.error else ""), flush=True)
+        print(
+            f"  {row.status} in {row.seconds} s, peak memory {memory}" + (f": {row.error}" if row.error else ""),
+            flush=True,
+        )
         rows.append(row)
     folder = output_dir()
     merged, notes = record(rows, folder)

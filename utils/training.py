@@ -8,7 +8,7 @@ Importing this module is light; Keras is only needed by the models the builders 
 from __future__ import annotations
 
 import time
-from typing import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
@@ -39,10 +39,19 @@ def best_epoch(history, monitor: str = "val_loss", mode: str = "min") -> tuple[i
     return index + 1, float(values[index])
 
 
-def compare_models(builders: Mapping[str, Callable[[], object]], x_train, y_train, *,
-                   validation_data: Sequence, epochs: int, batch_size: int = 512,
-                   test_data: Sequence | None = None, test_metric: str = "accuracy",
-                   monitor: str = "val_loss", verbose: int = 0):
+def compare_models(
+    builders: Mapping[str, Callable[[], object]],
+    x_train,
+    y_train,
+    *,
+    validation_data: Sequence,
+    epochs: int,
+    batch_size: int = 512,
+    test_data: Sequence | None = None,
+    test_metric: str = "accuracy",
+    monitor: str = "val_loss",
+    verbose: int = 0,
+):
     """Train one fresh model per builder on the same data, the same way, and compare them.
 
     Every model is built by calling its builder (which must return a *compiled* model), trained
@@ -77,8 +86,14 @@ def compare_models(builders: Mapping[str, Callable[[], object]], x_train, y_trai
     for name, builder in builders.items():
         model = builder()
         start = time.perf_counter()
-        history = model.fit(x_train, y_train, epochs=epochs, batch_size=batch_size,
-                            validation_data=tuple(validation_data), verbose=verbose)
+        history = model.fit(
+            x_train,
+            y_train,
+            epochs=epochs,
+            batch_size=batch_size,
+            validation_data=tuple(validation_data),
+            verbose=verbose,
+        )
         seconds = time.perf_counter() - start
         epoch, lowest = best_epoch(history, monitor, "min")
         row = {"parameters": model.count_params(), f"lowest {monitor}": lowest, f"epoch of lowest {monitor}": epoch}

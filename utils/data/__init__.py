@@ -27,8 +27,22 @@ from .sources import CATS_VS_DOGS_SPLITS, MNIST_TRAIN_SIZE, SOURCES, Source
 from .store import ChecksumError, DataAccessError, DataError, DataUnavailableError
 
 __all__ = [
-    "BOSTON_FEATURE_NAMES", "CATS_VS_DOGS_SPLITS", "MNIST_TRAIN_SIZE", "SOURCES", "Source",
-    "ChecksumError", "DataAccessError", "DataError", "DataUnavailableError",
-    "cats_vs_dogs_dir", "fetch", "load_boston_housing", "load_cats_vs_dogs", "load_imdb", "load_mnist",
-    "load_reuters", "load_word_index", "reuters_topic_names",
+    "BOSTON_FEATURE_NAMES",
+    "CATS_VS_DOGS_SPLITS",
+    "MNIST_TRAIN_SIZE",
+    "SOURCES",
+    "Source",
+    "ChecksumError",
+    "DataAccessError",
+    "DataError",
+    "DataUnavailableError",
+    "cats_vs_dogs_dir",
+    "fetch",
+    "load_boston_housing",
+    "load_cats_vs_dogs",
+    "load_imdb",
+    "load_mnist",
+    "load_reuters",
+    "load_word_index",
+    "reuters_topic_names",
 ]

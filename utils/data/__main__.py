@@ -8,7 +8,7 @@ SqueezeNet's are there, and the other way round).
 from __future__ import annotations
 
 import sys
-from typing import Callable
+from collections.abc import Callable
 
 from .. import config
 from .cats_vs_dogs import cats_vs_dogs_dir
@@ -64,8 +64,11 @@ def exit_status(rows: list[tuple[str, str, str]]) -> int:
 
 
 def main() -> int:
-    print(f"Obtaining every data set (mirror: {config.shown(config.mirror_dir()) if config.mirror_dir() else 'none'}, "
-          f"cache: {config.shown(config.cache_dir())}) ...", flush=True)
+    print(
+        f"Obtaining every data set (mirror: {config.shown(config.mirror_dir()) if config.mirror_dir() else 'none'}, "
+        f"cache: {config.shown(config.cache_dir())}) ...",
+        flush=True,
+    )
     rows = obtain_all()
     width = max(len(item) for item, _, _ in rows)
     print()

@@ -60,8 +60,10 @@ def scan(root: Path) -> dict[str, tuple[int, str]]:
         if folder not in counts:
             raise Invalid(f"it holds an unexpected file {relative}")
         if not re.fullmatch(rf"{folder.split('/')[1][:-1]}\.\d+\.jpg", name):
-            raise Invalid(f"{relative} does not belong there (a {folder.split('/')[1]} image is named "
-                          f"{folder.split('/')[1][:-1]}.<number>.jpg)")
+            raise Invalid(
+                f"{relative} does not belong there (a {folder.split('/')[1]} image is named "
+                f"{folder.split('/')[1][:-1]}.<number>.jpg)"
+            )
         payload = path.read_bytes()
         if not payload:
             raise Invalid(f"{relative} is empty")
@@ -87,8 +89,11 @@ def _differences(listing: dict, recorded: dict) -> str:
     missing = sorted(set(recorded) - set(listing))
     extra = sorted(set(listing) - set(recorded))
     changed = sorted(k for k in set(listing) & set(recorded) if listing[k] != recorded[k])
-    parts = [f"{label} {', '.join(names[:3])}{' ...' if len(names) > 3 else ''}"
-             for label, names in (("missing:", missing), ("not in the manifest:", extra), ("changed:", changed)) if names]
+    parts = [
+        f"{label} {', '.join(names[:3])}{' ...' if len(names) > 3 else ''}"
+        for label, names in (("missing:", missing), ("not in the manifest:", extra), ("changed:", changed))
+        if names
+    ]
     return "; ".join(parts)
 
 
@@ -116,8 +121,10 @@ def read_tree(root: Path) -> Path:
             raise Invalid(f"its files differ from the published set (tree checksum {CATS_VS_DOGS_TREE_SHA256})")
         return root
     if root.parent != config.cache_dir():
-        raise Invalid(f"it carries its own {MANIFEST}, which is trusted only in the cache that built it "
-                      "(to share the set, share the Kaggle archive: each user then cuts the set from it)")
+        raise Invalid(
+            f"it carries its own {MANIFEST}, which is trusted only in the cache that built it "
+            "(to share the set, share the Kaggle archive: each user then cuts the set from it)"
+        )
     difference = _differences(listing, _read_manifest(root))
     if difference:
         raise Invalid(f"its files differ from the manifest recorded when it was built ({difference})")
@@ -136,7 +143,8 @@ def _cut(archive: zipfile.ZipFile, destination: Path) -> None:
     names = set(archive.namelist())
     for folder, cls in (("Cat", "cat"), ("Dog", "dog")):
         numbers = sorted(
-            int(Path(n).stem) for n in names
+            int(Path(n).stem)
+            for n in names
             if n.startswith(f"PetImages/{folder}/") and n.endswith(".jpg") and Path(n).stem.isdigit()
         )
         wanted = [split for split, count in CATS_VS_DOGS_SPLITS.items() for _ in range(count)]
@@ -158,17 +166,24 @@ def _cut(archive: zipfile.ZipFile, destination: Path) -> None:
 def _make(target: Path) -> None:
     source = source_for(ARCHIVE_KEY)
     try:
-        archive = obtain(source.filename, source.description, lambda path: open_verified(path, source.checksums),
-                         downloader_of(source))
+        archive = obtain(
+            source.filename,
+            source.description,
+            lambda path: open_verified(path, source.checksums),
+            downloader_of(source),
+        )
     except DataUnavailableError as error:
-        raise CannotMake(f"the archive it is cut from is not available either (no copy in "
-                         f"{', '.join(error.looked_in)}, and {error.reason})") from error
+        raise CannotMake(
+            f"the archive it is cut from is not available either (no copy in "
+            f"{', '.join(error.looked_in)}, and {error.reason})"
+        ) from error
     with archive, staging(target.name) as folder:
         built = folder / target.name
         _cut(zipfile.ZipFile(archive), built)
         files = {path: {"size": size, "sha256": sha256} for path, (size, sha256) in scan(built).items()}
-        (built / MANIFEST).write_text(json.dumps({"source": f"{source.filename} {source.published}", "files": files},
-                                                 indent=1) + "\n")
+        (built / MANIFEST).write_text(
+            json.dumps({"source": f"{source.filename} {source.published}", "files": files}, indent=1) + "\n"
+        )
         publish(built, target)
 
 
@@ -204,8 +219,13 @@ def load_cats_vs_dogs(image_size: tuple[int, int] = (150, 150), batch_size: int 
     root = cats_vs_dogs_dir()
     return {
         split: keras.utils.image_dataset_from_directory(
-            root / split, image_size=tuple(image_size), batch_size=batch_size, label_mode="binary",
-            shuffle=(split == "train"), seed=seed, verbose=False,
+            root / split,
+            image_size=tuple(image_size),
+            batch_size=batch_size,
+            label_mode="binary",
+            shuffle=(split == "train"),
+            seed=seed,
+            verbose=False,
         )
         for split in CATS_VS_DOGS_SPLITS
     }

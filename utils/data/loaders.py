@@ -12,8 +12,8 @@ import io
 import json
 import zipfile
 import zlib
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 import numpy as np
 
@@ -63,8 +63,13 @@ def fetch(key: str, *, allow_download: bool = True) -> Path:
         ChecksumError, DataUnavailableError, DataAccessError: see ``store.obtain``.
     """
     source = source_for(key)
-    return obtain(source.filename, source.description, lambda path: verify_file(path, source.checksums),
-                  downloader_of(source), allow_download=allow_download)
+    return obtain(
+        source.filename,
+        source.description,
+        lambda path: verify_file(path, source.checksums),
+        downloader_of(source),
+        allow_download=allow_download,
+    )
 
 
 def fetch_bytes(key: str) -> bytes:
@@ -74,8 +79,9 @@ def fetch_bytes(key: str) -> bytes:
         ValueError, ChecksumError, DataUnavailableError, DataAccessError: as ``fetch``.
     """
     source = source_for(key)
-    return obtain(source.filename, source.description, lambda path: read_verified(path, source.checksums),
-                  downloader_of(source))
+    return obtain(
+        source.filename, source.description, lambda path: read_verified(path, source.checksums), downloader_of(source)
+    )
 
 
 # --------------------------------------------------------------------------- MNIST
@@ -135,8 +141,11 @@ def _make_mnist(target: Path) -> None:
         built = folder / target.name
         with open(built, "wb") as out:
             np.savez_compressed(
-                out, x_train=images[:split].reshape(-1, 28, 28), y_train=labels[:split],
-                x_test=images[split:].reshape(-1, 28, 28), y_test=labels[split:],
+                out,
+                x_train=images[:split].reshape(-1, 28, 28),
+                y_train=labels[:split],
+                x_test=images[split:].reshape(-1, 28, 28),
+                y_test=labels[split:],
             )
         try:
             _read_mnist(built)
@@ -260,7 +269,19 @@ def reuters_topic_names() -> list[str]:
 
 
 BOSTON_FEATURE_NAMES = (
-    "CRIM", "ZN", "INDUS", "CHAS", "NOX", "RM", "AGE", "DIS", "RAD", "TAX", "PTRATIO", "B", "LSTAT",
+    "CRIM",
+    "ZN",
+    "INDUS",
+    "CHAS",
+    "NOX",
+    "RM",
+    "AGE",
+    "DIS",
+    "RAD",
+    "TAX",
+    "PTRATIO",
+    "B",
+    "LSTAT",
 )
 
 

@@ -39,39 +39,43 @@ class Source:
 
 SOURCES: dict[str, Source] = {
     "imdb": Source(
-        "imdb.npz", KERAS_DATASETS + "imdb.npz",
+        "imdb.npz",
+        KERAS_DATASETS + "imdb.npz",
         "sha256:69664113be75683a8fe16e3ed0ab59fda8886cb3cd7ada244f7d9544e4676b9f",
         "sha256:6814c0beea01878740d178d45caaf84fa878f5f452bd5f6bb6b5e3add8655f32",
         "IMDB movie reviews (Keras's raw word-rank sequences)",
     ),
     "imdb_word_index": Source(
-        "imdb_word_index.json", KERAS_DATASETS + "imdb_word_index.json",
+        "imdb_word_index.json",
+        KERAS_DATASETS + "imdb_word_index.json",
         "sha256:027313fe9a320280f3bf0fac5baf58c4a683cf39a7ed9c3d3d3912bde4284cf6",
         None,
         "IMDB word index (word -> frequency rank)",
     ),
     "reuters": Source(
-        "reuters.npz", KERAS_DATASETS + "reuters.npz",
+        "reuters.npz",
+        KERAS_DATASETS + "reuters.npz",
         "sha256:d6586e694ee56d7a4e65172e12b3e987c03096cb01eab99753921ef915959916",
         "sha256:8c1255c498914fa00e37f1820ec96e290f5a247b63a858ac7b24ca809504e13a",
         "Reuters newswires (Keras's raw word-rank sequences)",
     ),
     "reuters_word_index": Source(
-        "reuters_word_index.json", KERAS_DATASETS + "reuters_word_index.json",
+        "reuters_word_index.json",
+        KERAS_DATASETS + "reuters_word_index.json",
         "md5:4d44cc38712099c9e383dc6e5f11a921",  # Keras publishes only an md5 for this file
         "sha256:1664c69188b70cd77ed042961f4f4d1ec8e61fee8a4fa7499a4f84ca6eede202",
         "Reuters word index (word -> frequency rank)",
     ),
     "boston_housing": Source(
-        "boston_housing.npz", KERAS_DATASETS + "boston_housing.npz",
+        "boston_housing.npz",
+        KERAS_DATASETS + "boston_housing.npz",
         "sha256:f553886a1f8d56431e820c5b82552d9d95cfcb96d1e678153f8839538947dff5",
         "sha256:0c1bbf0b79b8c2996afa31b259ca6cff56f5a6f72501358901ae5aa8fadd6e2f",
         "Boston housing prices",
     ),
     "cats_vs_dogs_archive": Source(
         "kagglecatsanddogs_5340.zip",
-        "https://download.microsoft.com/download/3/E/1/3E1C3F21-ECDB-4869-8368-6DEBA77B919F/"
-        "kagglecatsanddogs_5340.zip",
+        "https://download.microsoft.com/download/3/E/1/3E1C3F21-ECDB-4869-8368-6DEBA77B919F/kagglecatsanddogs_5340.zip",
         "sha256:b7974bd00a84a99921f36ee4403f089853777b5ae8d151c76a86e64900334af9",
         None,
         "Kaggle Cats and Dogs archive (825 MB; the small set is cut from it)",
@@ -85,7 +89,9 @@ SOURCES: dict[str, Source] = {
         "VGG16 ImageNet weights without the classifier (59 MB)",
     ),
     "squeezenet_notop": Source(
-        "weights/squeezenet_v1.1_imagenet_notop.h5", None, None,
+        "weights/squeezenet_v1.1_imagenet_notop.h5",
+        None,
+        None,
         "sha256:17154246284f555591549ac2c83e127abfbf4307dc4b0060fdaa2931d0fa38da",
         "SqueezeNet v1.1 ImageNet weights without the classifier (offered by the mirror only)",
     ),

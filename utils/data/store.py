@@ -27,9 +27,10 @@ import shutil
 import socket
 import time
 import warnings
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import BinaryIO, Callable, Iterable, Iterator, TypeVar
+from typing import BinaryIO, TypeVar
 
 from .. import config
 
@@ -173,22 +174,32 @@ def describe_os_error(error: OSError, place: str, what: str) -> str:
     where = config.shown(error.filename) if error.filename else "a data folder"
     code = error.errno
     if code in (errno.ENOSPC, getattr(errno, "EDQUOT", -1)):
-        return (f"The disk is full: {what} could not be written to {where}. Nothing half-written was kept. "
-                "Fix: free some space on that disk, or set DLS_CACHE_DIR to a folder on a disk with room.")
+        return (
+            f"The disk is full: {what} could not be written to {where}. Nothing half-written was kept. "
+            "Fix: free some space on that disk, or set DLS_CACHE_DIR to a folder on a disk with room."
+        )
     if place == MIRROR:
-        fix = ("Fix: ask whoever keeps the mirror to make it readable (files 0644, folders 0755), "
-               "or unset DLS_DATA_DIR to use data/ and downloads instead.")
+        fix = (
+            "Fix: ask whoever keeps the mirror to make it readable (files 0644, folders 0755), "
+            "or unset DLS_DATA_DIR to use data/ and downloads instead."
+        )
     else:
-        fix = ("Fix: make it readable and writable for you (e.g. `chmod -R u+rwX data`), "
-               "or set DLS_CACHE_DIR to a folder of your own.")
+        fix = (
+            "Fix: make it readable and writable for you (e.g. `chmod -R u+rwX data`), "
+            "or set DLS_CACHE_DIR to a folder of your own."
+        )
     if code in (errno.EACCES, errno.EPERM):
         return f"Permission denied on {where} while providing {what}. {fix}"
     if code == errno.EROFS:
-        return (f"{where} is on a read-only file system, so {what} cannot be stored there. "
-                "Fix: set DLS_CACHE_DIR to a writable folder.")
+        return (
+            f"{where} is on a read-only file system, so {what} cannot be stored there. "
+            "Fix: set DLS_CACHE_DIR to a writable folder."
+        )
     if code in (errno.EEXIST, errno.ENOTDIR):
-        return (f"{where} is a file where a folder is needed (for {what}). "
-                "Fix: move that file away, or set DLS_CACHE_DIR to another folder.")
+        return (
+            f"{where} is a file where a folder is needed (for {what}). "
+            "Fix: move that file away, or set DLS_CACHE_DIR to another folder."
+        )
     if code == errno.EISDIR:
         return f"{where} is a folder where a file is needed (for {what}). Fix: move that folder away."
     return f"{what} could not be read or written at {where}: {error.strerror or error}. {fix}"
@@ -323,8 +334,14 @@ def _mirror_exists(mirror: Path) -> bool:
         return exists(mirror) and mirror.is_dir()
 
 
-def obtain(name: str, what: str, read: Callable[[Path], T], make: Callable[[Path], None] | None = None,
-           *, allow_download: bool = True) -> T:
+def obtain(
+    name: str,
+    what: str,
+    read: Callable[[Path], T],
+    make: Callable[[Path], None] | None = None,
+    *,
+    allow_download: bool = True,
+) -> T:
     """Find ``name`` in the mirror, then the cache, else make it in the cache; return ``read(path)``.
 
     Args:
@@ -362,11 +379,16 @@ def obtain(name: str, what: str, read: Callable[[Path], T], make: Callable[[Path
             try:
                 return read(path)
             except Invalid as problem:
-                raise ChecksumError(f"{config.shown(path)} ({what}) is not usable: {problem}. {DAMAGED_FIX[place]}") from None
+                raise ChecksumError(
+                    f"{config.shown(path)} ({what}) is not usable: {problem}. {DAMAGED_FIX[place]}"
+                ) from None
 
     def unavailable(reason: str) -> DataUnavailableError:
-        return DataUnavailableError(f"{what} is not available: no copy in {', '.join(looked_in)}, and {reason}. "
-                                    f"{FETCH_FIX}", looked_in=looked_in, reason=reason)
+        return DataUnavailableError(
+            f"{what} is not available: no copy in {', '.join(looked_in)}, and {reason}. {FETCH_FIX}",
+            looked_in=looked_in,
+            reason=reason,
+        )
 
     if make is None:
         raise unavailable("it has no download source (only the mirror offers it)")
@@ -381,7 +403,9 @@ def obtain(name: str, what: str, read: Callable[[Path], T], make: Callable[[Path
         try:
             return read(target)
         except Invalid as problem:
-            raise ChecksumError(f"{config.shown(target)} ({what}) is not usable: {problem}. {DAMAGED_FIX[CACHE]}") from None
+            raise ChecksumError(
+                f"{config.shown(target)} ({what}) is not usable: {problem}. {DAMAGED_FIX[CACHE]}"
+            ) from None
 
 
 # --------------------------------------------------------------------------- downloading (pooch)
@@ -419,9 +443,16 @@ class _Downloader:
             response.raise_for_status()
             self.content_type = response.headers.get("Content-Type", "")
             length = _content_length(response.headers.get("Content-Length"))
-            with open(output_file, "wb") as out, tqdm(
-                total=length, unit="B", unit_scale=True, desc=f"Downloading {self.what}", mininterval=1.0,
-            ) as bar:
+            with (
+                open(output_file, "wb") as out,
+                tqdm(
+                    total=length,
+                    unit="B",
+                    unit_scale=True,
+                    desc=f"Downloading {self.what}",
+                    mininterval=1.0,
+                ) as bar,
+            ):
                 while True:
                     try:
                         chunk = response.raw.read1(CHUNK_BYTES, decode_content=True)
@@ -429,7 +460,8 @@ class _Downloader:
                         received = response.raw.tell()
                         if length is not None and received < length:
                             raise requests.ConnectionError(
-                                f"the transfer was cut off after {received:,} of {length:,} bytes") from error
+                                f"the transfer was cut off after {received:,} of {length:,} bytes"
+                            ) from error
                         raise requests.ConnectionError(f"the connection broke: {error}") from error
                     if not chunk:
                         break
@@ -437,7 +469,9 @@ class _Downloader:
                     bar.update(len(chunk))
                     elapsed = time.monotonic() - start
                     received = response.raw.tell()
-                    if elapsed > DOWNLOAD_DEADLINE_S or (elapsed > SLOW_GRACE_S and received < MIN_BYTES_PER_S * elapsed):
+                    if elapsed > DOWNLOAD_DEADLINE_S or (
+                        elapsed > SLOW_GRACE_S and received < MIN_BYTES_PER_S * elapsed
+                    ):
                         raise CannotMake(
                             f"the server sent only {received:,} bytes in {elapsed:.0f} s, too slow to finish "
                             f"(nothing was kept; try again later)"
@@ -460,8 +494,13 @@ def downloader_for(url: str, checksum: str, what: str) -> Callable[[Path], None]
             import pooch
         pooch.get_logger().setLevel("WARNING")  # its "Downloading ... to <path>" line would show machine paths
         with staging(target.name) as folder:
-            fetcher = pooch.create(path=folder, base_url="", registry={target.name: checksum},
-                                   urls={target.name: url}, retry_if_failed=DOWNLOAD_RETRIES)
+            fetcher = pooch.create(
+                path=folder,
+                base_url="",
+                registry={target.name: checksum},
+                urls={target.name: url},
+                retry_if_failed=DOWNLOAD_RETRIES,
+            )
             downloader = _Downloader(what)
             try:
                 fetched = fetcher.fetch(target.name, downloader=downloader)

@@ -7,8 +7,7 @@ import sys
 import time
 from pathlib import Path
 
-from ..config import shown
-from ..config import PROJECT_ROOT
+from ..config import PROJECT_ROOT, shown
 from . import BUILD, lesson_notebooks
 from .offline import AssetsUnavailable
 
@@ -22,8 +21,11 @@ def _slides(args) -> int:
     from .slides import build_slides
 
     decks = build_slides(args.out, lesson_notebooks(args.notebooks))
-    print(f"{len(decks)} decks in {shown(args.out)}/ ({_size(args.out)}): open {shown(decks[0])} in a browser"
-          if decks else "no notebooks, no decks")
+    print(
+        f"{len(decks)} decks in {shown(args.out)}/ ({_size(args.out)}): open {shown(decks[0])} in a browser"
+        if decks
+        else "no notebooks, no decks"
+    )
     return 0
 
 
@@ -33,8 +35,10 @@ def _site(args) -> int:
     site = build_site(args.out, notebooks=lesson_notebooks(args.notebooks), slides=args.slides)
     if site.note:
         print(site.note)
-    print(f"site in {shown(site.folder)}/ ({_size(site.folder)}, {len(site.pages)} notebook pages, "
-          f"{len(site.decks)} decks): open {shown(site.home)} in a browser")
+    print(
+        f"site in {shown(site.folder)}/ ({_size(site.folder)}, {len(site.pages)} notebook pages, "
+        f"{len(site.decks)} decks): open {shown(site.home)} in a browser"
+    )
     return 0
 
 
@@ -42,8 +46,10 @@ def _present(args) -> int:
     from .slides import presenter_copies
 
     copies = presenter_copies(args.out, lesson_notebooks(args.notebooks))
-    print(f"{len(copies)} notebooks with their slides in {shown(args.out)}/: open one in JupyterLab and "
-          "press Alt+R (or the RISE button in its toolbar) to present; Shift+Enter runs a cell on the slide")
+    print(
+        f"{len(copies)} notebooks with their slides in {shown(args.out)}/: open one in JupyterLab and "
+        "press Alt+R (or the RISE button in its toolbar) to present; Shift+Enter runs a cell on the slide"
+    )
     return 0
 
 
@@ -56,8 +62,10 @@ def _check(args) -> int:
             problems = report.problems()
             failed += bool(problems)
             kind = f"deck, {report.slides} slides" if report.deck else "page"
-            print(f"{'FAIL' if problems else 'ok'}  {shown(file_path(report.url) or report.url)} "
-                  f"({kind}, {report.images} images, {report.formulas} formulas)")
+            print(
+                f"{'FAIL' if problems else 'ok'}  {shown(file_path(report.url) or report.url)} "
+                f"({kind}, {report.images} images, {report.formulas} formulas)"
+            )
             for problem in problems:
                 print(f"      {problem}")
     return 1 if failed else 0
@@ -92,21 +100,36 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     command = commands.add_parser("slides", help="one reveal.js deck per notebook (make slides)")
     command.add_argument("--out", type=Path, default=BUILD / "slides")
-    command.add_argument("--notebooks", type=Path, default=PROJECT_ROOT / "notebooks", help="folder of the notebooks (NN_*.ipynb)")
+    command.add_argument(
+        "--notebooks", type=Path, default=PROJECT_ROOT / "notebooks", help="folder of the notebooks (NN_*.ipynb)"
+    )
     command.set_defaults(run=_slides)
     command = commands.add_parser("site", help="the course site (make site)")
     command.add_argument("--out", type=Path, default=BUILD / "site")
-    command.add_argument("--notebooks", type=Path, default=PROJECT_ROOT / "notebooks", help="folder of the notebooks (NN_*.ipynb)")
-    command.add_argument("--slides", action=argparse.BooleanOptionalAction, default=None,
-                         help="include the decks (default: when npm is there), or fail; --no-slides leaves them out")
+    command.add_argument(
+        "--notebooks", type=Path, default=PROJECT_ROOT / "notebooks", help="folder of the notebooks (NN_*.ipynb)"
+    )
+    command.add_argument(
+        "--slides",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="include the decks (default: when npm is there), or fail; --no-slides leaves them out",
+    )
     command.set_defaults(run=_site)
     command = commands.add_parser("present", help="notebooks with slide metadata for RISE (make present)")
     command.add_argument("--out", type=Path, default=BUILD / "present")
-    command.add_argument("--notebooks", type=Path, default=PROJECT_ROOT / "notebooks", help="folder of the notebooks (NN_*.ipynb)")
+    command.add_argument(
+        "--notebooks", type=Path, default=PROJECT_ROOT / "notebooks", help="folder of the notebooks (NN_*.ipynb)"
+    )
     command.set_defaults(run=_present)
     command = commands.add_parser("check", help="open pages in headless Chromium and report what is wrong")
-    command.add_argument("start", type=Path, nargs="*", default=[BUILD / "site" / "index.html"],
-                         help="start pages (default build/site/index.html); every page they link to is checked too")
+    command.add_argument(
+        "start",
+        type=Path,
+        nargs="*",
+        default=[BUILD / "site" / "index.html"],
+        help="start pages (default build/site/index.html); every page they link to is checked too",
+    )
     command.set_defaults(run=_check)
     command = commands.add_parser("picture", help="the README's picture: a site page beside a slide")
     command.add_argument("out", type=Path)

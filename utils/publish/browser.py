@@ -20,8 +20,14 @@ from urllib.parse import unquote, urlsplit
 
 # Flags for a headless Chromium on a machine without network: no background requests to Google.
 CHROMIUM_ARGS = [
-    "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update",
-    "--disable-sync", "--disable-quic", "--disable-default-apps", "--disable-extensions",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--disable-default-apps",
+    "--disable-extensions",
 ]
 LOCAL_SCHEMES = ("file", "data", "blob", "about")
 INSTALL_HINT = "install Chromium to run it (Debian/Ubuntu: sudo apt-get install chromium), or set DLS_CHROMIUM to a Chromium executable"
@@ -156,6 +162,7 @@ class Browser:
 
     def check_pages(self, urls: list[str], step: bool = True) -> list[PageReport]:
         """:meth:`check` for each of ``urls``, several at a time; the reports in the order of ``urls``."""
+
         async def run(browser):
             return await asyncio.gather(*(self._bounded(browser, url, step) for url in urls))
 
@@ -174,8 +181,13 @@ class Browser:
                 for report in found:
                     for link in report.links:
                         target = file_path(link)
-                        if (target and target.suffix == ".html" and target.exists()
-                                and target.resolve().is_relative_to(root) and target.resolve() not in seen):
+                        if (
+                            target
+                            and target.suffix == ".html"
+                            and target.exists()
+                            and target.resolve().is_relative_to(root)
+                            and target.resolve() not in seen
+                        ):
                             seen.add(target.resolve())
                             level.append(target.resolve())
             return reports
@@ -184,6 +196,7 @@ class Browser:
 
     def screenshot(self, url: str, path: Path, advance: int = 0, scroll_to: str | None = None) -> None:
         """Save a PNG of ``url`` as shown, after ``advance`` presses of the space bar, scrolled to the CSS selector ``scroll_to``."""
+
         async def run(browser):
             page = await self._open(browser, url, PageReport(url))
             try:
@@ -202,6 +215,7 @@ class Browser:
 
     def _run(self, job):
         """Run ``await job(browser)`` with a fresh headless Chromium; return its result."""
+
         async def main():
             from playwright.async_api import async_playwright
 
@@ -235,8 +249,14 @@ class Browser:
         await page.route("**/*", route)
         page.on("console", lambda m: report.console_errors.append(m.text) if m.type == "error" else None)
         page.on("pageerror", lambda e: report.console_errors.append(f"uncaught: {e}"))
-        page.on("requestfailed", lambda r: report.failed_requests.append(f"{r.url[:160]} ({r.failure})")
-                if urlsplit(r.url).scheme in LOCAL_SCHEMES else None)
+        page.on(
+            "requestfailed",
+            lambda r: (
+                report.failed_requests.append(f"{r.url[:160]} ({r.failure})")
+                if urlsplit(r.url).scheme in LOCAL_SCHEMES
+                else None
+            ),
+        )
         await page.goto(url, wait_until="load")
         await page.evaluate(_SETTLE)
         return page
@@ -248,8 +268,13 @@ class Browser:
             seen = await page.evaluate(_INSPECT)
             for key in ("title", "images", "broken_images", "formulas", "formula_errors", "raw_tex", "links", "deck"):
                 setattr(report, key, seen[key])
-            report.broken_links = sorted({link.split("#")[0] for link in report.links
-                                          if (path := file_path(link)) is not None and not path.exists()})
+            report.broken_links = sorted(
+                {
+                    link.split("#")[0]
+                    for link in report.links
+                    if (path := file_path(link)) is not None and not path.exists()
+                }
+            )
             if report.deck and step:
                 await self._step_through(page, report)
         finally:

@@ -84,7 +84,9 @@ def npm_packages(folder: Path | None = None) -> Path:
         shutil.copyfile(file, folder / file.name)
     done = subprocess.run(
         [npm, "ci", "--no-audit", "--no-fund", "--ignore-scripts", "--loglevel=error"],
-        cwd=folder, capture_output=True, text=True,
+        cwd=folder,
+        capture_output=True,
+        text=True,
     )
     if done.returncode != 0:
         raise AssetsUnavailable(f"npm ci in {folder} failed:\n{done.stdout}{done.stderr}")

@@ -66,19 +66,37 @@ def results_section(summary: Path) -> str:
 
 def home_page(intro: str, lessons: list[tuple[str, str]], results: str, figure: str | None, decks: bool) -> str:
     """The home page's Markdown: ``lessons`` is ``[(file stem, title), ...]``; ``figure`` the results figure's path, if any."""
-    rows = [f"| {number(stem)} | [{title}]({stem}.ipynb) | " + (f"[slides](slides/{stem}.slides.html)" if decks else "") + " |"
-            for stem, title in lessons]
+    rows = [
+        f"| {number(stem)} | [{title}]({stem}.ipynb) | "
+        + (f"[slides](slides/{stem}.slides.html)" if decks else "")
+        + " |"
+        for stem, title in lessons
+    ]
     figure_md = f"![{SUMMARY_FIGURE_ALT}]({figure})\n\n" if figure else ""
     results = re.sub(r"^(## .*\n)", lambda m: m.group(1) + "\n" + figure_md, results, count=1) if figure_md else results
-    return "\n".join([
-        "---", "title: Home", "hide: [navigation, toc]", "---", "",  # the whole width for the tables
-        "# Building Deep Learning Systems", "", intro, "",
-        "## The notebooks", "",
-        "Each page shows a notebook as it was last run in full, outputs and figures included; "
-        "its slides are the same notebook as a deck (space bar or arrow keys to move, `F` for full screen, `Esc` for an overview).",
-        "", "| | notebook | " + ("slides |" if decks else " |"), "|--:|---|---|", *rows, "",
-        results,
-    ])
+    return "\n".join(
+        [
+            "---",
+            "title: Home",
+            "hide: [navigation, toc]",
+            "---",
+            "",  # the whole width for the tables
+            "# Building Deep Learning Systems",
+            "",
+            intro,
+            "",
+            "## The notebooks",
+            "",
+            "Each page shows a notebook as it was last run in full, outputs and figures included; "
+            "its slides are the same notebook as a deck (space bar or arrow keys to move, `F` for full screen, `Esc` for an overview).",
+            "",
+            "| | notebook | " + ("slides |" if decks else " |"),
+            "|--:|---|---|",
+            *rows,
+            "",
+            results,
+        ]
+    )
 
 
 def number(stem: str) -> str:
@@ -141,10 +159,17 @@ def build_site(
         home_page(readme_introduction(readme), lessons, results_section(results / "summary.md"), figure, bool(decks)),
         encoding="utf-8",
     )
-    nav = [{"Home": "index.md"}] + [{f"{number(stem)}. {title}".lstrip(". "): f"{stem}.ipynb"} for stem, title in lessons]
+    nav = [{"Home": "index.md"}] + [
+        {f"{number(stem)}. {title}".lstrip(". "): f"{stem}.ipynb"} for stem, title in lessons
+    ]
     _mkdocs_build(source, out, nav)
-    return Site(out, out / "index.html", [out / f"{stem}.html" for stem, _ in lessons],
-                [out / "slides" / deck_name(n) for n in notebooks] if decks else [], note)
+    return Site(
+        out,
+        out / "index.html",
+        [out / f"{stem}.html" for stem, _ in lessons],
+        [out / "slides" / deck_name(n) for n in notebooks] if decks else [],
+        note,
+    )
 
 
 def _mkdocs_build(source: Path, out: Path, nav: list[dict[str, str]]) -> None:
