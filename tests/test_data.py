@@ -597,7 +597,7 @@ def test_mnist_offline_error(cache, monkeypatch):
     monkeypatch.setattr(loaders, "_fetch_openml_mnist", offline)
     with pytest.raises(DataUnavailableError, match="OpenML") as error:
         data.load_mnist()
-    assert "make data" in str(error.value) and config.shown(cache / "mnist.npz") in str(error.value)
+    assert "make data" in str(error.value) and config.display_path(cache / "mnist.npz") in str(error.value)
 
 
 @needs_mirror
@@ -773,7 +773,7 @@ def test_offline_without_copy_says_what_and_how_to_fix(cache, monkeypatch, tmp_p
     message = str(error.value)
     assert "a fake data set" in message
     assert (
-        config.shown(tmp_path / "empty-mirror" / "fake.bin") in message and config.shown(cache / "fake.bin") in message
+        config.display_path(tmp_path / "empty-mirror" / "fake.bin") in message and config.display_path(cache / "fake.bin") in message
     )
     assert "make data" in message and "DLS_DATA_DIR" in message
 

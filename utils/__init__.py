@@ -60,7 +60,7 @@ from .pretrained import (
     preprocess_input,
     squeezenet_v11,
 )
-from .results import report
+from .report import report
 from .text import decode, multi_hot
 from .training import best_epoch, compare_models
 

@@ -110,7 +110,7 @@ def data_dirs() -> list[Path]:
     return ([mirror] if mirror else []) + [cache_dir()]
 
 
-def shown(path: Path | str) -> str:
+def display_path(path: Path | str) -> str:
     """Return ``path`` as printed to a reader: relative to the project root when it is near it.
 
     Printed paths must not expose the folders of the machine that ran a notebook: inside the
@@ -136,8 +136,8 @@ def setup(seed: int = DEFAULT_SEED) -> None:
 
     keras.utils.set_random_seed(seed)
     mirror = mirror_dir()
-    where = f"mirror {shown(mirror)}" if mirror else "no mirror (DLS_DATA_DIR unset)"
+    where = f"mirror {display_path(mirror)}" if mirror else "no mirror (DLS_DATA_DIR unset)"
     print(
         f"Mode: {MODE} ({'DLS_FAST=1: subsets, fewer epochs' if FAST else 'the full lecture run'}); "
-        f"backend: {keras.backend.backend()}; seed {seed}; data: {where}, cache {shown(cache_dir())}"
+        f"backend: {keras.backend.backend()}; seed {seed}; data: {where}, cache {display_path(cache_dir())}"
     )

@@ -130,7 +130,7 @@ def main(argv: list[str] | None = None) -> int:
     for notebook in find_notebooks([]):
         student_copy(notebook, out / notebook.name)
         copies.append(out / notebook.name)
-    print(f"{len(copies)} student copies in {config.shown(out)}")
+    print(f"{len(copies)} student copies in {config.display_path(out)}")
     if not args.check:
         return 0
     problems = []

@@ -230,11 +230,11 @@ def choose_base(requested: str = "auto", *, verbose: bool = True) -> BaseChoice:
     if requested != "auto":
         _check_base(requested)
         path = fetch(f"{requested}_notop")
-        choice = BaseChoice(requested, path, f"{requested} was asked for; ImageNet weights: {config.shown(path)}")
+        choice = BaseChoice(requested, path, f"{requested} was asked for; ImageNet weights: {config.display_path(path)}")
     else:
         try:
             path = fetch("vgg16_notop")
-            choice = BaseChoice("vgg16", path, f"VGG16's ImageNet weights are available ({config.shown(path)}).")
+            choice = BaseChoice("vgg16", path, f"VGG16's ImageNet weights are available ({config.display_path(path)}).")
         except DataError as error:
             try:
                 path = fetch("squeezenet_notop")
@@ -246,7 +246,7 @@ def choose_base(requested: str = "auto", *, verbose: bool = True) -> BaseChoice:
                 "squeezenet",
                 path,
                 f"VGG16's ImageNet weights cannot be had here: {_why(error)}. So this run uses SqueezeNet v1.1, "
-                f"also trained on ImageNet ({config.shown(path)}).",
+                f"also trained on ImageNet ({config.display_path(path)}).",
             )
     if verbose:
         print(f"Base: {choice.name}. {choice.reason}")

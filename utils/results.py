@@ -186,10 +186,10 @@ def load_summary(path: Path) -> tuple[list[Row], str | None]:
                 converted += 1
             rows.append(Row.from_dict(raw))
     except (OSError, ValueError, KeyError, TypeError) as error:
-        raise SummaryError(f"{config.shown(path)} cannot be read ({type(error).__name__}: {error})") from error
+        raise SummaryError(f"{config.display_path(path)} cannot be read ({type(error).__name__}: {error})") from error
     note = (
         (
-            f"{config.shown(path)} was in the format without backends: its {converted} rows were taken as "
+            f"{config.display_path(path)} was in the format without backends: its {converted} rows were taken as "
             f"{DEFAULT_BACKEND} rows."
         )
         if converted

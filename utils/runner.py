@@ -71,7 +71,7 @@ def find_notebooks(names: list[str]) -> list[Path]:
         path = NOTEBOOKS_DIR / (Path(name).stem + ".ipynb")
         if not path.is_file():
             known = ", ".join(p.stem for p in sorted(NOTEBOOKS_DIR.glob("*.ipynb")))
-            raise SystemExit(f"No notebook {name!r} in {config.shown(NOTEBOOKS_DIR)}; known: {known}")
+            raise SystemExit(f"No notebook {name!r} in {config.display_path(NOTEBOOKS_DIR)}; known: {known}")
         paths.append(path)
     return paths
 
@@ -227,7 +227,7 @@ def record(rows: list[Row], folder: Path) -> tuple[list[Row] | None, list[str]]:
     except SummaryError as error:
         return None, [
             f"{error}. This run's rows were not merged into it. Fix: repair it "
-            f"(`git checkout {config.shown(summary)}`) or delete it, then run the notebooks again."
+            f"(`git checkout {config.display_path(summary)}`) or delete it, then run the notebooks again."
         ]
     merged = merge(old, rows)
     fingerprints = {p.stem: code_fingerprint(p) for p in find_notebooks([])}
@@ -235,7 +235,7 @@ def record(rows: list[Row], folder: Path) -> tuple[list[Row] | None, list[str]]:
         save_summary(merged, folder, f"Results ({config.MODE} mode)", fingerprints)
     except OSError as error:
         return None, [
-            f"The summary could not be written to {config.shown(folder)} ({error.strerror or error}). "
+            f"The summary could not be written to {config.display_path(folder)} ({error.strerror or error}). "
             "Fix: make that folder writable, then run the notebooks again."
         ]
     return merged, [note] if note else []
@@ -271,7 +271,7 @@ def main(argv: list[str] | None = None) -> int:
         print(markdown_table(rows))
         return 1
     print(markdown_table(merged))
-    print(f"Written to {config.shown(folder / 'summary.md')}, summary.json and summary.png")
+    print(f"Written to {config.display_path(folder / 'summary.md')}, summary.json and summary.png")
     return 0 if all(r.status == "ok" for r in rows) else 1
 
 

@@ -35,7 +35,7 @@ def items() -> list[tuple[str, str, Callable[[], object]]]:
 def _location(name: str) -> str:
     for folder in config.data_dirs():
         if exists(folder / name):
-            return config.shown(folder / name)
+            return config.display_path(folder / name)
     return "-"
 
 
@@ -65,8 +65,8 @@ def exit_status(rows: list[tuple[str, str, str]]) -> int:
 
 def main() -> int:
     print(
-        f"Obtaining every data set (mirror: {config.shown(config.mirror_dir()) if config.mirror_dir() else 'none'}, "
-        f"cache: {config.shown(config.cache_dir())}) ...",
+        f"Obtaining every data set (mirror: {config.display_path(config.mirror_dir()) if config.mirror_dir() else 'none'}, "
+        f"cache: {config.display_path(config.cache_dir())}) ...",
         flush=True,
     )
     rows = obtain_all()

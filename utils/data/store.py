@@ -171,7 +171,7 @@ def verify_file(path: Path, checksums: Iterable[str]) -> Path:
 
 def describe_os_error(error: OSError, place: str, what: str) -> str:
     """Return one message for an ``OSError`` met while reading or writing ``what`` in ``place``."""
-    where = config.shown(error.filename) if error.filename else "a data folder"
+    where = config.display_path(error.filename) if error.filename else "a data folder"
     code = error.errno
     if code in (errno.ENOSPC, getattr(errno, "EDQUOT", -1)):
         return (
@@ -364,7 +364,7 @@ def obtain(
     mirror, cache = config.mirror_dir(), config.cache_dir()
     if mirror is not None and not _mirror_exists(mirror):
         raise DataUnavailableError(
-            f"DLS_DATA_DIR is set to {config.shown(mirror)}, which does not exist or is not a folder. "
+            f"DLS_DATA_DIR is set to {config.display_path(mirror)}, which does not exist or is not a folder. "
             "Fix: correct DLS_DATA_DIR (a relative path counts from the project root), or unset it "
             "to use data/ and downloads."
         )
@@ -372,7 +372,7 @@ def obtain(
     looked_in = []
     for place, folder in ([(MIRROR, mirror)] if mirror else []) + [(CACHE, cache)]:
         path = folder / name
-        looked_in.append(config.shown(path))
+        looked_in.append(config.display_path(path))
         with os_errors(place, what):
             if not exists(path):
                 continue
@@ -380,7 +380,7 @@ def obtain(
                 return read(path)
             except Invalid as problem:
                 raise ChecksumError(
-                    f"{config.shown(path)} ({what}) is not usable: {problem}. {DAMAGED_FIX[place]}"
+                    f"{config.display_path(path)} ({what}) is not usable: {problem}. {DAMAGED_FIX[place]}"
                 ) from None
 
     def unavailable(reason: str) -> DataUnavailableError:
@@ -404,7 +404,7 @@ def obtain(
             return read(target)
         except Invalid as problem:
             raise ChecksumError(
-                f"{config.shown(target)} ({what}) is not usable: {problem}. {DAMAGED_FIX[CACHE]}"
+                f"{config.display_path(target)} ({what}) is not usable: {problem}. {DAMAGED_FIX[CACHE]}"
             ) from None
 
 

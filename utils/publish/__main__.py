@@ -7,7 +7,7 @@ import sys
 import time
 from pathlib import Path
 
-from ..config import PROJECT_ROOT, shown
+from ..config import PROJECT_ROOT, display_path
 from . import BUILD, lesson_notebooks
 from .offline import AssetsUnavailable
 
@@ -22,7 +22,7 @@ def _slides(args) -> int:
 
     decks = build_slides(args.out, lesson_notebooks(args.notebooks))
     print(
-        f"{len(decks)} decks in {shown(args.out)}/ ({_size(args.out)}): open {shown(decks[0])} in a browser"
+        f"{len(decks)} decks in {display_path(args.out)}/ ({_size(args.out)}): open {display_path(decks[0])} in a browser"
         if decks
         else "no notebooks, no decks"
     )
@@ -36,8 +36,8 @@ def _site(args) -> int:
     if site.note:
         print(site.note)
     print(
-        f"site in {shown(site.folder)}/ ({_size(site.folder)}, {len(site.pages)} notebook pages, "
-        f"{len(site.decks)} decks): open {shown(site.home)} in a browser"
+        f"site in {display_path(site.folder)}/ ({_size(site.folder)}, {len(site.pages)} notebook pages, "
+        f"{len(site.decks)} decks): open {display_path(site.home)} in a browser"
     )
     return 0
 
@@ -47,7 +47,7 @@ def _present(args) -> int:
 
     copies = presenter_copies(args.out, lesson_notebooks(args.notebooks))
     print(
-        f"{len(copies)} notebooks with their slides in {shown(args.out)}/: open one in JupyterLab and "
+        f"{len(copies)} notebooks with their slides in {display_path(args.out)}/: open one in JupyterLab and "
         "press Alt+R (or the RISE button in its toolbar) to present; Shift+Enter runs a cell on the slide"
     )
     return 0
@@ -63,7 +63,7 @@ def _check(args) -> int:
             failed += bool(problems)
             kind = f"deck, {report.slides} slides" if report.deck else "page"
             print(
-                f"{'FAIL' if problems else 'ok'}  {shown(file_path(report.url) or report.url)} "
+                f"{'FAIL' if problems else 'ok'}  {display_path(file_path(report.url) or report.url)} "
                 f"({kind}, {report.images} images, {report.formulas} formulas)"
             )
             for problem in problems:
@@ -91,7 +91,7 @@ def _picture(args) -> int:
     joined = joined.resize((args.width, round(joined.height * args.width / joined.width)), Image.LANCZOS)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     joined.quantize(colors=128, method=Image.Quantize.MEDIANCUT).save(args.out, optimize=True)
-    print(f"{shown(args.out)}: {args.out.stat().st_size / 1e3:.0f} kB")
+    print(f"{display_path(args.out)}: {args.out.stat().st_size / 1e3:.0f} kB")
     return 0
 
 
