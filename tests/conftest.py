@@ -1,18 +1,12 @@
-"""Shared fixtures: where the offline mirror is, an isolated cache, one local HTTP server, OS faults."""
+"""Shared fixtures: the offline mirror, an isolated cache, a misbehaving HTTP server, a fake file system, IMDB once."""
 
 from __future__ import annotations
 
-import builtins
-import collections
-import errno
-import http.server
-import io
-import os
-import threading
 import time
 from pathlib import Path
 
 import pytest
+from werkzeug import Request, Response
 
 from utils import config
 
@@ -21,7 +15,7 @@ from utils import config
 MIRROR = config.mirror_dir() or (config.PROJECT_ROOT.parent / "shared" / "data").resolve()
 HAVE_MIRROR = (MIRROR / "mnist.npz").is_file()
 needs_mirror = pytest.mark.skipif(
-    not HAVE_MIRROR, reason="offline data mirror (DLS_DATA_DIR or ../shared/data) not available"
+    not HAVE_MIRROR, reason="offline data mirror (DLS_DATA_DIR or ../shared/data) missing"
 )
 
 
@@ -43,138 +37,90 @@ def mirror(cache, monkeypatch) -> Path:
     return MIRROR
 
 
-# --------------------------------------------------------------------------- the local HTTP server
+@pytest.fixture
+def own_mirror(cache, tmp_path, monkeypatch) -> Path:
+    """An empty folder of this test's own as DLS_DATA_DIR, and an empty cache."""
+    folder = tmp_path / "mirror"
+    folder.mkdir()
+    monkeypatch.setenv("DLS_DATA_DIR", str(folder))
+    return folder
 
 
-class _Handler(http.server.BaseHTTPRequestHandler):
-    """Serves ``server.files`` ({path: bytes}), each the way ``server.modes[path]`` says.
+@pytest.fixture(scope="session")
+def imdb_mirror():
+    """``utils.load_imdb(num_words=10000)`` from the mirror, loaded once per test run (skips without the mirror)."""
+    if not HAVE_MIRROR:
+        pytest.skip("offline data mirror not available")
+    import utils
 
-    Modes: "ok" (default); "truncate" (announces the full length, sends half, closes);
-    "html" (status 200 with an HTML error page instead of the file); "bad_length" (a malformed
-    Content-Length); "trickle" (a few bytes every 50 ms); "fail_once" (503 on the first request).
-    """
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DLS_DATA_DIR", str(MIRROR))
+        return utils.load_imdb(num_words=10000)
 
-    protocol_version = "HTTP/1.1"
 
-    def do_GET(self):  # noqa: N802 - the http.server API
-        server = self.server
-        server.hits[self.path] += 1
-        body, mode = server.files.get(self.path), server.modes.get(self.path, "ok")
-        if body is None or (mode == "fail_once" and server.hits[self.path] == 1):
-            self.send_error(404 if body is None else 503)
-            return
-        if mode == "html":
-            body = b"<html><body><h1>Service temporarily unavailable</h1></body></html>"
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html" if mode == "html" else "application/octet-stream")
-        self.send_header("Content-Length", "12abc" if mode == "bad_length" else str(len(body)))
-        self.send_header("Connection", "close")
-        self.end_headers()
-        try:
-            if mode == "truncate":
-                self.wfile.write(body[: len(body) // 2])
-            elif mode == "trickle":
-                for start in range(0, len(body), 10):
-                    self.wfile.write(body[start : start + 10])
-                    self.wfile.flush()
-                    time.sleep(0.05)
-            else:
-                self.wfile.write(body)
-        except OSError:  # the client gave up
-            pass
-        self.close_connection = True
+# --------------------------------------------------------------------------- a misbehaving HTTP server
 
-    def log_message(self, *args):
-        pass
+
+def _trickle(body: bytes):
+    for start in range(0, len(body), 10):
+        time.sleep(0.05)
+        yield body[start : start + 10]
+
+
+def _respond(body: bytes, mode: str, earlier_requests: int) -> Response:
+    """How the server answers in each mode (see ``serve``)."""
+    if mode == "missing":
+        return Response("not here", status=404)
+    if mode == "fail_once" and earlier_requests == 0:
+        return Response("busy", status=503)
+    if mode == "html":
+        return Response("<html><body><h1>Service temporarily unavailable</h1></body></html>", content_type="text/html")
+    length = "12abc" if mode == "bad_length" else str(len(body))
+    if mode == "truncate":
+        chunks = [body[: len(body) // 2]]
+    elif mode == "trickle":
+        chunks = _trickle(body)
+    else:
+        chunks = [body]
+    return Response(chunks, headers={"Content-Length": length}, content_type="application/octet-stream")
 
 
 @pytest.fixture
-def http_server():
-    """A local HTTP server on 127.0.0.1 (see ``_Handler``); yields it, with ``.url`` and ``.serve()``."""
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    server.daemon_threads = True
-    server.block_on_close = False
-    server.files, server.modes, server.hits = {}, {}, collections.Counter()
-    server.url = f"http://127.0.0.1:{server.server_address[1]}"
+def serve(httpserver):
+    """``serve(path, body, mode="ok")`` -> URL: the local server (pytest-httpserver) answers ``path`` in ``mode``.
 
-    def serve(path: str, body: bytes, mode: str = "ok") -> str:
-        server.files[path], server.modes[path] = body, mode
-        return server.url + path
-
-    server.serve = serve
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
-
-
-# --------------------------------------------------------------------------- operating-system faults
-
-
-class _FullDiskFile(io.FileIO):
-    def write(self, data):
-        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), self.name)
-
-
-@pytest.fixture
-def os_fault(monkeypatch):
-    """Inject an operating-system fault at a path: ``os_fault(path, kind)``.
-
-    Kinds: "unreadable" (opening ``path`` or anything below it, listing it, or looking into it
-    is denied), "full" (writing a file below ``path`` fails: no space left on the device) and
-    "readonly" (creating a folder below ``path`` fails: read-only file system). The faults are
-    injected rather than made with chmod because CI runs as root, for whom permissions do not
-    stop a read.
+    Modes: "ok"; "truncate" (announces the full Content-Length, sends half, closes); "html" (200
+    with an HTML page); "bad_length" (a malformed Content-Length); "trickle" (10 bytes every 50 ms);
+    "fail_once" (503, then the file); "missing" (404). Calling it again for a path changes its body and mode.
     """
-    rules: list[tuple[str, str]] = []
-    real_open, real_stat, real_scandir, real_mkdir = builtins.open, os.stat, os.scandir, os.mkdir
+    files: dict[str, tuple[bytes, str]] = {}
 
-    def under(path, kind: str, inclusive: bool) -> bool:
-        if isinstance(path, int):  # a file descriptor
-            return False
-        text = os.path.abspath(os.fspath(path))
-        return any(k == kind and ((inclusive and text == p) or text.startswith(p + os.sep)) for p, k in rules)
+    def handler(request: Request) -> Response:
+        earlier = sum(logged.path == request.path for logged, _ in httpserver.log)
+        return _respond(*files[request.path], earlier)
 
-    def fail(code: int, path):
-        return (
-            OSError(code, os.strerror(code), os.fspath(path))
-            if code != errno.EACCES
-            else PermissionError(code, os.strerror(code), os.fspath(path))
-        )
-
-    def fake_open(file, mode="r", *args, **kwargs):
-        if kwargs.get("opener"):  # tempfile's own way of opening: it names a folder, not the file
-            return real_open(file, mode, *args, **kwargs)
-        if under(file, "unreadable", inclusive=True):
-            raise fail(errno.EACCES, file)
-        if under(file, "full", inclusive=False) and any(c in mode for c in "wax"):
-            real_open(file, mode, *args, **kwargs).close()  # the file is created; writing it fails
-            return _FullDiskFile(file, "w")
-        return real_open(file, mode, *args, **kwargs)
-
-    def fake_stat(path, *args, **kwargs):
-        if under(path, "unreadable", inclusive=False):
-            raise fail(errno.EACCES, path)
-        return real_stat(path, *args, **kwargs)
-
-    def fake_scandir(path="."):
-        if under(path, "unreadable", inclusive=True):
-            raise fail(errno.EACCES, path)
-        return real_scandir(path)
-
-    def fake_mkdir(path, *args, **kwargs):
-        if under(path, "readonly", inclusive=False):
-            raise fail(errno.EROFS, path)
-        return real_mkdir(path, *args, **kwargs)
-
-    monkeypatch.setattr(builtins, "open", fake_open)
-    monkeypatch.setattr(io, "open", fake_open)
-    monkeypatch.setattr(os, "stat", fake_stat)
-    monkeypatch.setattr(os, "scandir", fake_scandir)
-    monkeypatch.setattr(os, "mkdir", fake_mkdir)
-
-    def add(path, kind: str) -> None:
-        rules.append((os.path.abspath(os.fspath(path)), kind))
+    def add(path: str, body: bytes, mode: str = "ok") -> str:
+        if path not in files:
+            httpserver.expect_request(path).respond_with_handler(handler)
+        files[path] = (body, mode)
+        return httpserver.url_for(path)
 
     return add
+
+
+# --------------------------------------------------------------------------- a fake file system
+
+
+@pytest.fixture
+def fake_fs(fs):
+    """pyfakefs's file system, seen by a user who is not root (so that permissions apply, as for students).
+
+    Faults are made the way they happen: chmod, a full disk (``fs.set_disk_usage``). CI runs as
+    root, for whom chmod does not stop a read; pyfakefs emulates an ordinary user instead.
+    """
+    from pyfakefs.helpers import reset_ids, set_gid, set_uid
+
+    set_uid(1)
+    set_gid(1)
+    yield fs
+    reset_ids()

@@ -1,18 +1,24 @@
-"""Tests of utils.data: the loaders on the mirror, and every fault the data layer must answer.
+"""Tests of utils.data and ``make data``: the loaders on the mirror, and every fault the data layer must answer.
 
-The network is a local HTTP server (``http_server``); operating-system faults are injected
-(``os_fault``); the real mirror is used where real data matters, copied when a test alters it.
+The network is a local server (``serve``); operating-system faults are made in pyfakefs's file
+system (``fake_fs``), seen as an ordinary user, since CI runs as root, for whom chmod stops no
+read. The real mirror is used where real data matters, copied when a test alters it.
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import io
 import json
 import os
 import shutil
+import signal
 import socket
 import stat
+import subprocess
+import sys
+import time
 import zipfile
 from pathlib import Path
 
@@ -20,8 +26,10 @@ import numpy as np
 import pytest
 from conftest import MIRROR, needs_mirror
 
+from course import data as make_data
 from utils import config, data
-from utils.data import ChecksumError, DataAccessError, DataUnavailableError, Source, cats_vs_dogs, loaders, store
+from utils.data import ChecksumError, DataAccessError, DataUnavailableError, cats_vs_dogs, loaders, store
+from utils.data.sources import CATS_VS_DOGS_SPLITS, SOURCES, Source
 
 
 def sha256(payload: bytes) -> str:
@@ -35,20 +43,21 @@ def closed_port_url() -> str:
     return f"http://127.0.0.1:{port}/gone.bin"
 
 
-def fake_source(
-    monkeypatch, url: str | None, payload: bytes, key: str = "boston_housing", filename: str = "fake.bin"
-) -> Source:
-    """Register a fake file as the source ``key``: its published checksum is that of ``payload``."""
-    source = Source(
-        filename, url, sha256(payload) if url else None, None if url else sha256(payload), "a fake data set"
-    )
-    monkeypatch.setitem(data.SOURCES, key, source)
+def fake_source(monkeypatch, url: str | None, payload: bytes, key: str = "boston_housing") -> Source:
+    """Register ``fake.bin`` as the source ``key``: its published checksum is that of ``payload``."""
+    checksum = sha256(payload)
+    source = Source("fake.bin", url, checksum if url else None, None if url else checksum, "a fake data set")
+    monkeypatch.setitem(SOURCES, key, source)
     return source
 
 
 def leftovers(folder: Path) -> list[str]:
     """Hidden entries (staging folders, temporary files) in a folder."""
     return sorted(p.name for p in folder.iterdir() if p.name.startswith(".")) if folder.is_dir() else []
+
+
+def entries(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir()) if folder.is_dir() else []
 
 
 # --------------------------------------------------------------------------- loaders on the mirror
@@ -63,9 +72,8 @@ def test_mnist_from_mirror(mirror):
     assert data.MNIST_TRAIN_SIZE == 60000
 
 
-@needs_mirror
-def test_imdb_from_mirror(mirror):
-    (x_train, y_train), (x_test, y_test) = data.load_imdb(num_words=10000)
+def test_imdb_from_mirror(imdb_mirror):
+    (x_train, y_train), (x_test, y_test) = imdb_mirror
     assert len(x_train) == len(x_test) == 25000
     assert x_train[0][:10] == [1, 14, 22, 16, 43, 530, 973, 1622, 1385, 65]
     assert y_train[0] == 1
@@ -79,6 +87,7 @@ def test_reuters_and_boston_from_mirror(mirror):
     assert (len(x_train), len(x_test)) == (8982, 2246)
     assert y_train[0] == 3 and data.reuters_topic_names()[3] == "earn"
     assert len(data.reuters_topic_names()) == 46 == len(np.unique(np.concatenate([y_train, y_test])))
+    assert json.loads((mirror / "reuters_labels.json").read_text()) == data.reuters_topic_names()
     (b_train, t_train), (b_test, t_test) = data.load_boston_housing()
     assert b_train.shape == (404, 13) and b_test.shape == (102, 13)
     assert t_train[:3].tolist() == [15.2, 42.3, 50.0] and t_test[0] == 7.2
@@ -86,16 +95,11 @@ def test_reuters_and_boston_from_mirror(mirror):
 
 
 @needs_mirror
-def test_topic_names_match_mirror_file(mirror):
-    assert json.loads((mirror / "reuters_labels.json").read_text()) == data.reuters_topic_names()
-
-
-@needs_mirror
 @pytest.mark.parametrize(
     "name, kwargs",
     [("imdb", {"num_words": 10000}), ("reuters", {"num_words": 10000}), ("imdb", {}), ("boston_housing", {})],
 )
-def test_loaders_equal_keras_own(mirror, monkeypatch, name, kwargs):
+def test_loaders_equal_keras_own(mirror, monkeypatch, imdb_mirror, name, kwargs):
     """Our loaders return exactly what keras.datasets.*.load_data returns for the same raw file."""
     import importlib
 
@@ -103,22 +107,23 @@ def test_loaders_equal_keras_own(mirror, monkeypatch, name, kwargs):
     # Hand Keras the mirror's file: its own hash check knows only the original bytes (same content).
     monkeypatch.setattr(keras_module, "get_file", lambda *args, **kw: str(mirror / f"{name}.npz"))
     (kx, ky), (kx_test, ky_test) = keras_module.load_data(**kwargs)
-    (x, y), (x_test, y_test) = getattr(data, f"load_{name}")(**kwargs)
+    loaded_once = name == "imdb" and kwargs == {"num_words": 10000}
+    (x, y), (x_test, y_test) = imdb_mirror if loaded_once else getattr(data, f"load_{name}")(**kwargs)
     for ours, theirs in ((x, kx), (y, ky), (x_test, kx_test), (y_test, ky_test)):
         assert ours.shape == theirs.shape and ours.dtype == theirs.dtype
         if ours.dtype == object:
-            assert all(a == b for a, b in zip(ours, theirs))
+            assert all(type(a) is list and a == b for a, b in zip(ours, theirs))
         else:
             np.testing.assert_array_equal(ours, theirs)
 
 
 @needs_mirror
-def test_word_index_and_decode(mirror):
+def test_word_index_and_decode(mirror, imdb_mirror):
     from utils.text import decode
 
     word_index = data.load_word_index("imdb")
     assert len(word_index) == 88584 and word_index["the"] == 1
-    (x_train, _), _ = data.load_imdb(num_words=10000)
+    (x_train, _), _ = imdb_mirror
     assert decode(x_train[0][:6], word_index) == "? this film was just brilliant"
     assert len(data.load_word_index("reuters")) == 30979
 
@@ -127,7 +132,7 @@ def test_word_index_and_decode(mirror):
 def test_cats_vs_dogs_from_mirror(mirror):
     root = data.cats_vs_dogs_dir()
     assert root == mirror / "cats_vs_dogs_small"
-    for split, per_class in data.CATS_VS_DOGS_SPLITS.items():
+    for split, per_class in CATS_VS_DOGS_SPLITS.items():
         for cls in ("cats", "dogs"):
             assert len(list((root / split / cls).glob("*.jpg"))) == per_class
 
@@ -161,9 +166,10 @@ def test_bad_arguments():
 # --------------------------------------------------------------------------- fetch: download, verify, cache
 
 
-def test_download_verifies_caches_and_shares(cache, http_server, monkeypatch):
+def test_download_verifies_caches_and_shares(cache, serve, monkeypatch):
     payload = b"fake weights " * 1000
-    fake_source(monkeypatch, http_server.serve("/fake.bin", payload), payload)
+    url = serve("/fake.bin", payload)
+    fake_source(monkeypatch, url, payload)
     old_umask = os.umask(0o077)  # a private umask must not make the cache private
     try:
         path = data.fetch("boston_housing")
@@ -171,45 +177,39 @@ def test_download_verifies_caches_and_shares(cache, http_server, monkeypatch):
         os.umask(old_umask)
     assert path == cache / "fake.bin" and path.read_bytes() == payload
     assert stat.S_IMODE(path.stat().st_mode) == 0o644 and stat.S_IMODE(cache.stat().st_mode) == 0o755
-    del http_server.files["/fake.bin"]  # a second call must use the cache, not the network
+    fake_source(monkeypatch, closed_port_url(), payload)  # a second call must use the cache, not the network
     assert data.fetch("boston_housing") == path
-    assert sorted(p.name for p in cache.iterdir()) == ["fake.bin"]
+    assert entries(cache) == ["fake.bin"]
 
 
-def test_md5_checksums_are_understood(cache, http_server, monkeypatch):
+def test_md5_checksums_are_understood(cache, serve, monkeypatch):
     payload = b"weights published with an md5 only"
-    url = http_server.serve("/w.h5", payload)
-    monkeypatch.setitem(
-        data.SOURCES, "vgg16_notop", Source("w.h5", url, "md5:" + hashlib.md5(payload).hexdigest(), None, "weights")
-    )
-    assert data.fetch("vgg16_notop").read_bytes() == payload
+    url = serve("/w.h5", payload)
+    monkeypatch.setitem(SOURCES, "vgg16", Source("w.h5", url, "md5:" + hashlib.md5(payload).hexdigest(), None, "w"))
+    assert data.fetch("vgg16").read_bytes() == payload
 
 
-def test_mirror_is_preferred_to_cache(cache, monkeypatch, tmp_path):
-    payload = b"same content"
-    fake_source(monkeypatch, closed_port_url(), payload)
-    fake_mirror = tmp_path / "mirror"
-    fake_mirror.mkdir()
-    (fake_mirror / "fake.bin").write_bytes(payload)
-    cache.mkdir(parents=True)
-    (cache / "fake.bin").write_bytes(payload)
-    monkeypatch.setenv("DLS_DATA_DIR", str(fake_mirror))
-    assert data.fetch("boston_housing") == fake_mirror / "fake.bin"
+def test_mirror_is_preferred_to_cache(own_mirror, cache, monkeypatch):
+    fake_source(monkeypatch, closed_port_url(), b"same content")
+    (own_mirror / "fake.bin").write_bytes(b"same content")
+    cache.mkdir()
+    (cache / "fake.bin").write_bytes(b"same content")
+    assert data.fetch("boston_housing") == own_mirror / "fake.bin"
 
 
 def test_mirror_only_source_without_copy(cache):
     with pytest.raises(DataUnavailableError, match="only the mirror"):
-        data.fetch("squeezenet_notop")
+        data.fetch("squeezenet")
 
 
-def test_a_failed_connection_is_retried(cache, http_server, monkeypatch):
+def test_a_failed_connection_is_retried(cache, serve, httpserver, monkeypatch):
     payload = b"second time lucky"
-    fake_source(monkeypatch, http_server.serve("/fake.bin", payload, "fail_once"), payload)
+    fake_source(monkeypatch, serve("/fake.bin", payload, "fail_once"), payload)
     assert data.fetch("boston_housing").read_bytes() == payload
-    assert http_server.hits["/fake.bin"] == 2
+    assert [response.status_code for _, response in httpserver.log] == [503, 200]
 
 
-# --------------------------------------------------------------------------- 1. verify the bytes you load
+# --------------------------------------------------------------------------- verify the bytes you load
 
 
 class _Evil:
@@ -239,34 +239,29 @@ def test_the_evil_pickle_would_run_code(tmp_path):
 
 
 @pytest.mark.parametrize("place", ["mirror", "cache"])
-def test_a_malicious_pickle_is_refused_and_never_executed(cache, monkeypatch, tmp_path, place):
+def test_a_malicious_pickle_is_refused_and_never_executed(own_mirror, cache, monkeypatch, tmp_path, place):
     marker = tmp_path / "pwned"
-    folder = tmp_path / "mirror" if place == "mirror" else cache
-    folder.mkdir(parents=True)
+    folder = own_mirror if place == "mirror" else cache
+    folder.mkdir(exist_ok=True)
     (folder / "imdb.npz").write_bytes(_evil_npz(marker))
-    if place == "mirror":
-        monkeypatch.setenv("DLS_DATA_DIR", str(folder))
     with pytest.raises(ChecksumError, match="imdb.npz"):
         data.load_imdb()
     assert not marker.exists()
 
 
 @needs_mirror
-def test_a_file_swapped_after_its_check_is_not_loaded(cache, monkeypatch, tmp_path):
+def test_a_file_swapped_after_its_check_is_not_loaded(own_mirror, monkeypatch, tmp_path):
     """A writer who swaps the file between the checksum and the load gets nothing executed."""
     marker = tmp_path / "pwned"
-    shared = tmp_path / "shared-drive"
-    shared.mkdir()
-    shutil.copy(MIRROR / "imdb.npz", shared / "imdb.npz")
-    monkeypatch.setenv("DLS_DATA_DIR", str(shared))
-    real_matches = store.matches
+    shutil.copy(MIRROR / "imdb.npz", own_mirror / "imdb.npz")
+    real_read_verified = store.read_verified
 
-    def matches_then_swap(chunks, checksums):
-        result = real_matches(chunks, checksums)
-        (shared / "imdb.npz").write_bytes(_evil_npz(marker))  # the swap, right after the check
-        return result
+    def read_verified_then_swap(path, checksums):
+        payload = real_read_verified(path, checksums)
+        path.write_bytes(_evil_npz(marker))  # the swap, right after the check
+        return payload
 
-    monkeypatch.setattr(store, "matches", matches_then_swap)
+    monkeypatch.setattr(store, "read_verified", read_verified_then_swap)
     (x_train, y_train), _ = data.load_imdb(num_words=100)
     assert len(x_train) == 25000 and not marker.exists()
 
@@ -279,11 +274,8 @@ def test_a_file_swapped_after_its_check_is_not_loaded(cache, monkeypatch, tmp_pa
         ("imdb_word_index.json", lambda: data.load_word_index("imdb")),
     ],
 )
-def test_a_tampered_mirror_file_says_repair_the_mirror(cache, monkeypatch, tmp_path, name, loader):
-    fake_mirror = tmp_path / "mirror"
-    fake_mirror.mkdir()
-    (fake_mirror / name).write_bytes((MIRROR / name).read_bytes()[:-10] + b"0123456789")
-    monkeypatch.setenv("DLS_DATA_DIR", str(fake_mirror))
+def test_a_tampered_mirror_file_says_repair_the_mirror(own_mirror, name, loader):
+    (own_mirror / name).write_bytes((MIRROR / name).read_bytes()[:-10] + b"0123456789")
     with pytest.raises(ChecksumError) as error:
         loader()
     message = str(error.value)
@@ -293,26 +285,23 @@ def test_a_tampered_mirror_file_says_repair_the_mirror(cache, monkeypatch, tmp_p
 
 def test_a_damaged_cache_file_says_delete_and_fetch_again(cache, monkeypatch):
     fake_source(monkeypatch, closed_port_url(), b"good bytes")
-    cache.mkdir(parents=True)
+    cache.mkdir()
     (cache / "fake.bin").write_bytes(b"bad bytes")
     with pytest.raises(ChecksumError) as error:
         data.fetch("boston_housing")
-    assert "delete it and run `make data`" in str(error.value)
+    assert "delete it and run `make data`" in str(error.value) and "fake.bin" in str(error.value)
     assert (cache / "fake.bin").read_bytes() == b"bad bytes"  # reported, not silently replaced
 
 
-# --------------------------------------------------------------------------- 2. the cats-vs-dogs tree
+# --------------------------------------------------------------------------- the cats-vs-dogs tree
 
 
 @pytest.fixture
-def mirror_tree(cache, monkeypatch, tmp_path) -> Path:
+def mirror_tree(own_mirror) -> Path:
     """A writable copy of the mirror's cats-vs-dogs set in a mirror of its own."""
     if not (MIRROR / "cats_vs_dogs_small").is_dir():
         pytest.skip("offline data mirror not available")
-    fake_mirror = tmp_path / "mirror"
-    shutil.copytree(MIRROR / "cats_vs_dogs_small", fake_mirror / "cats_vs_dogs_small")
-    monkeypatch.setenv("DLS_DATA_DIR", str(fake_mirror))
-    return fake_mirror / "cats_vs_dogs_small"
+    return Path(shutil.copytree(MIRROR / "cats_vs_dogs_small", own_mirror / "cats_vs_dogs_small"))
 
 
 def _first(root: Path, split="train", cls="cats") -> Path:
@@ -321,6 +310,36 @@ def _first(root: Path, split="train", cls="cats") -> Path:
 
 def test_the_copied_mirror_tree_is_accepted(mirror_tree):
     assert data.cats_vs_dogs_dir() == mirror_tree
+
+
+def _damage(tree: Path, damage: str) -> None:
+    image = _first(tree)
+    if damage == "flip":
+        image.rename(tree / "train/dogs" / image.name)
+    elif damage == "flip_renamed":
+        image.rename(tree / "train/dogs/dog.99999.jpg")
+    elif damage == "swap_contents":
+        other = _first(tree, cls="dogs")
+        cat, dog = image.read_bytes(), other.read_bytes()
+        image.write_bytes(dog)
+        other.write_bytes(cat)
+    elif damage == "empty_jpg":
+        image.write_bytes(b"")
+    elif damage == "extra_class":
+        (tree / "train" / "horses").mkdir()
+    elif damage == "own_checksum":
+        image.write_bytes(image.read_bytes()[::-1])
+        (tree / ".sha256").write_text("whatever the tampered tree hashes to\n")
+    elif damage == "own_manifest":
+        listing = cats_vs_dogs.scan(tree)
+        files = {path: {"size": size, "sha256": sha} for path, (size, sha) in listing.items()}
+        (tree / "manifest.json").write_text(json.dumps({"files": files}))
+    elif damage == "missing":
+        image.unlink()
+    elif damage == "changed_bytes":
+        payload = bytearray(image.read_bytes())
+        payload[-3] ^= 0xFF
+        image.write_bytes(bytes(payload))
 
 
 @pytest.mark.parametrize(
@@ -338,34 +357,7 @@ def test_the_copied_mirror_tree_is_accepted(mirror_tree):
     ],
 )
 def test_a_damaged_mirror_tree_is_refused(mirror_tree, damage, message):
-    image = _first(mirror_tree)
-    if damage == "flip":
-        image.rename(mirror_tree / "train/dogs" / image.name)
-    elif damage == "flip_renamed":
-        image.rename(mirror_tree / "train/dogs/dog.99999.jpg")
-    elif damage == "swap_contents":
-        other = _first(mirror_tree, cls="dogs")
-        a, b = image.read_bytes(), other.read_bytes()
-        image.write_bytes(b)
-        other.write_bytes(a)
-    elif damage == "empty_jpg":
-        image.write_bytes(b"")
-    elif damage == "extra_class":
-        (mirror_tree / "train" / "horses").mkdir()
-    elif damage == "own_checksum":
-        image.write_bytes(image.read_bytes()[::-1])
-        (mirror_tree / ".sha256").write_text("whatever the tampered tree hashes to\n")
-    elif damage == "own_manifest":
-        listing = cats_vs_dogs.scan(mirror_tree)
-        (mirror_tree / "manifest.json").write_text(
-            json.dumps({"files": {k: {"size": s, "sha256": h} for k, (s, h) in listing.items()}})
-        )
-    elif damage == "missing":
-        image.unlink()
-    elif damage == "changed_bytes":
-        payload = bytearray(image.read_bytes())
-        payload[-3] ^= 0xFF
-        image.write_bytes(bytes(payload))
+    _damage(mirror_tree, damage)
     with pytest.raises(ChecksumError, match=message) as error:
         data.cats_vs_dogs_dir()
     assert "repair the mirror" in str(error.value)
@@ -379,12 +371,14 @@ def _jpeg(color) -> bytes:
     return buffer.getvalue()
 
 
-def _fake_pet_archive() -> bytes:
+@pytest.fixture(scope="module")
+def pet_archive() -> bytes:
+    """A small Kaggle-like archive: six readable images per class, one broken, and some junk."""
     archive = io.BytesIO()
     with zipfile.ZipFile(archive, "w") as zf:
         for folder, color in (("Cat", "orange"), ("Dog", "brown")):
-            for number in range(6):
-                zf.writestr(f"PetImages/{folder}/{number}.jpg", _jpeg(color))
+            for image_id in range(6):
+                zf.writestr(f"PetImages/{folder}/{image_id}.jpg", _jpeg(color))
             zf.writestr(f"PetImages/{folder}/10.jpg", b"not a jpeg")  # the archive has broken files
         zf.writestr("PetImages/Cat/Thumbs.db", b"junk")
     return archive.getvalue()
@@ -395,9 +389,8 @@ def small_splits(monkeypatch):
     monkeypatch.setattr(cats_vs_dogs, "CATS_VS_DOGS_SPLITS", {"train": 2, "validation": 1, "test": 1})
 
 
-def test_cats_vs_dogs_built_from_archive(cache, http_server, monkeypatch, small_splits):
-    payload = _fake_pet_archive()
-    fake_source(monkeypatch, http_server.serve("/cats.zip", payload), payload, key="cats_vs_dogs_archive")
+def test_cats_vs_dogs_built_from_archive(cache, serve, monkeypatch, small_splits, pet_archive):
+    fake_source(monkeypatch, serve("/cats.zip", pet_archive), pet_archive, key="cats_vs_dogs_archive")
     root = data.cats_vs_dogs_dir()
     assert root == cache / "cats_vs_dogs_small"
     names = sorted(str(p.relative_to(root)) for p in root.rglob("*.jpg"))
@@ -417,10 +410,8 @@ def test_cats_vs_dogs_built_from_archive(cache, http_server, monkeypatch, small_
         assert image.size == (150, 150)
     manifest = json.loads((root / "manifest.json").read_text())["files"]
     assert sorted(manifest) == names
-    assert (
-        manifest["train/cats/cat.0.jpg"]["sha256"]
-        == hashlib.sha256((root / "train/cats/cat.0.jpg").read_bytes()).hexdigest()
-    )
+    cat_0 = (root / "train/cats/cat.0.jpg").read_bytes()
+    assert manifest["train/cats/cat.0.jpg"]["sha256"] == hashlib.sha256(cat_0).hexdigest()
     assert leftovers(cache) == []
     for path in [root, *root.rglob("*")]:
         assert stat.S_IMODE(path.stat().st_mode) == (0o755 if path.is_dir() else 0o644)
@@ -431,14 +422,12 @@ def test_cats_vs_dogs_built_from_archive(cache, http_server, monkeypatch, small_
     assert "delete it and run `make data`" in str(error.value)
 
 
-def test_cats_vs_dogs_built_from_archive_in_mirror_into_new_cache(cache, monkeypatch, tmp_path, small_splits):
+def test_cats_vs_dogs_built_from_archive_in_mirror_into_new_cache(
+    own_mirror, cache, monkeypatch, small_splits, pet_archive
+):
     """The archive may come from the mirror (verified) while the cache folder does not exist yet."""
-    payload = _fake_pet_archive()
-    fake_source(monkeypatch, closed_port_url(), payload, key="cats_vs_dogs_archive")
-    fake_mirror = tmp_path / "mirror"
-    fake_mirror.mkdir()
-    (fake_mirror / "fake.bin").write_bytes(payload)
-    monkeypatch.setenv("DLS_DATA_DIR", str(fake_mirror))
+    fake_source(monkeypatch, closed_port_url(), pet_archive, key="cats_vs_dogs_archive")
+    (own_mirror / "fake.bin").write_bytes(pet_archive)
     assert not cache.exists()
     root = data.cats_vs_dogs_dir()
     assert root == cache / "cats_vs_dogs_small" and len(list(root.rglob("*.jpg"))) == 8
@@ -455,7 +444,8 @@ def test_cats_vs_dogs_without_archive_says_both(cache, monkeypatch):
 
 _BUILD_SCRIPT = """
 import sys, time
-from utils.data import SOURCES, Source, cats_vs_dogs
+from utils.data import cats_vs_dogs
+from utils.data.sources import SOURCES, Source
 SOURCES["cats_vs_dogs_archive"] = Source("fake.bin", None, None, sys.argv[1], "a fake archive")
 cats_vs_dogs.CATS_VS_DOGS_SPLITS = {"train": 2, "validation": 1, "test": 1}
 real_cut = cats_vs_dogs._cut
@@ -467,45 +457,29 @@ print(cats_vs_dogs.cats_vs_dogs_dir())
 """
 
 
-def test_two_processes_building_at_once_both_end_with_the_verified_set(cache, tmp_path):
-    import subprocess
-    import sys
-
-    payload = _fake_pet_archive()
-    fake_mirror = tmp_path / "mirror"
-    fake_mirror.mkdir()
-    (fake_mirror / "fake.bin").write_bytes(payload)
-    env = dict(os.environ, DLS_DATA_DIR=str(fake_mirror), DLS_CACHE_DIR=str(cache))
-    builders = [
-        subprocess.Popen(
-            [sys.executable, "-c", _BUILD_SCRIPT, sha256(payload)],
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for _ in range(2)
-    ]
-    outputs = [builder.communicate(timeout=120) for builder in builders]
-    for builder, (out, err) in zip(builders, outputs):
+def test_two_processes_building_at_once_both_end_with_the_verified_set(own_mirror, cache, pet_archive):
+    (own_mirror / "fake.bin").write_bytes(pet_archive)
+    env = dict(os.environ, DLS_DATA_DIR=str(own_mirror), DLS_CACHE_DIR=str(cache))
+    command = [sys.executable, "-c", _BUILD_SCRIPT, sha256(pet_archive)]
+    pipes = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, "text": True}
+    builders = [subprocess.Popen(command, env=env, **pipes) for _ in range(2)]
+    for builder in builders:
+        out, err = builder.communicate(timeout=120)
         assert builder.returncode == 0, err
         assert out.strip() == str(cache / "cats_vs_dogs_small")
     assert leftovers(cache) == []
     assert len(list((cache / "cats_vs_dogs_small").rglob("*.jpg"))) == 8
 
 
-# --------------------------------------------------------------------------- 3. MNIST checked for what it is
+# --------------------------------------------------------------------------- MNIST checked for what it is
 
 
 @pytest.fixture(scope="module")
 def mnist_arrays() -> dict[str, np.ndarray]:
-    if not HAVE_MNIST:
+    if not (MIRROR / "mnist.npz").is_file():
         pytest.skip("offline data mirror not available")
     with np.load(MIRROR / "mnist.npz") as f:
         return {k: f[k] for k in f.files}
-
-
-HAVE_MNIST = (MIRROR / "mnist.npz").is_file()
 
 
 def _npz(**arrays) -> bytes:
@@ -520,7 +494,6 @@ def _npz(**arrays) -> bytes:
         ("int16_plus_256", "x_train is int16"),
         ("float_plus_half", "x_train is float32"),
         ("truncated", "not a readable .npz"),
-        ("not_a_zip", "not a readable .npz"),
         ("key_missing", "holds the arrays"),
         ("extra_key", "holds the arrays"),
         ("fewer_images", r"shape \(59999, 28, 28\)"),
@@ -528,7 +501,8 @@ def _npz(**arrays) -> bytes:
         ("labels_int64", "y_train is int64"),
     ],
 )
-def test_a_wrong_mnist_is_refused_naming_the_file(cache, monkeypatch, tmp_path, mnist_arrays, variant, message):
+def test_a_wrong_mnist_is_refused(mnist_arrays, variant, message):
+    """Each variant, in memory: the check is on what the file holds, wherever it lies."""
     arrays = dict(mnist_arrays)
     if variant == "int16_plus_256":
         arrays["x_train"] = arrays["x_train"].astype(np.int16) + 256
@@ -546,36 +520,36 @@ def test_a_wrong_mnist_is_refused_naming_the_file(cache, monkeypatch, tmp_path, 
     elif variant == "labels_int64":
         arrays["y_train"] = arrays["y_train"].astype(np.int64)
     payload = _npz(**arrays)
-    if variant == "truncated":
-        payload = payload[: len(payload) // 2]
-    elif variant == "not_a_zip":
-        payload = b"<html>404 not found</html>"
-    fake_mirror = tmp_path / "mirror"
-    fake_mirror.mkdir()
-    (fake_mirror / "mnist.npz").write_bytes(payload)
-    monkeypatch.setenv("DLS_DATA_DIR", str(fake_mirror))
-    with pytest.raises(ChecksumError, match=message) as error:
+    with pytest.raises(store.Invalid, match=message):
+        loaders.mnist_from_npz(payload[: len(payload) // 2] if variant == "truncated" else payload)
+
+
+def test_a_wrong_mnist_file_is_refused_naming_it(own_mirror):
+    (own_mirror / "mnist.npz").write_bytes(b"<html>404 not found</html>")  # not a zip at all
+    with pytest.raises(ChecksumError, match="not a readable .npz") as error:
         data.load_mnist()
     assert "mnist.npz" in str(error.value) and "repair the mirror" in str(error.value)
 
 
-@needs_mirror
+def _as_openml_sends_it(arrays: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    images = np.concatenate([arrays["x_train"], arrays["x_test"]]).reshape(-1, 784)
+    return images, np.concatenate([arrays["y_train"], arrays["y_test"]])
+
+
 def test_mnist_online_path_verifies_and_caches(cache, monkeypatch, mnist_arrays):
-    images = np.concatenate([mnist_arrays["x_train"], mnist_arrays["x_test"]]).reshape(-1, 784)
-    labels = np.concatenate([mnist_arrays["y_train"], mnist_arrays["y_test"]])
+    images, labels = _as_openml_sends_it(mnist_arrays)
     calls = []
 
     def from_openml(folder):
         calls.append(folder)
-        (folder / "a-downloaded-file.arff").parent.mkdir(parents=True)
+        folder.mkdir(parents=True)
         (folder / "a-downloaded-file.arff").write_text("openml's own cache")
         return images, labels
 
     monkeypatch.setattr(loaders, "_fetch_openml_mnist", from_openml)
     X, y = data.load_mnist()
-    assert len(calls) == 1 and (cache / "mnist.npz").is_file()
-    assert stat.S_IMODE((cache / "mnist.npz").stat().st_mode) == 0o644
-    assert sorted(p.name for p in cache.iterdir()) == ["mnist.npz"]  # openml's files went with the staging
+    assert len(calls) == 1 and stat.S_IMODE((cache / "mnist.npz").stat().st_mode) == 0o644
+    assert entries(cache) == ["mnist.npz"]  # openml's files went with the staging folder
     np.testing.assert_array_equal(X, images)
     X2, _ = data.load_mnist()  # from the cache now
     assert len(calls) == 1
@@ -587,7 +561,7 @@ def test_mnist_online_wrong_content_is_rejected(cache, monkeypatch):
     monkeypatch.setattr(loaders, "_fetch_openml_mnist", lambda folder: fake)
     with pytest.raises(ChecksumError, match="as OpenML sent it"):
         data.load_mnist()
-    assert not (cache / "mnist.npz").exists() and leftovers(cache) == []
+    assert entries(cache) == []
 
 
 def test_mnist_offline_error(cache, monkeypatch):
@@ -600,78 +574,82 @@ def test_mnist_offline_error(cache, monkeypatch):
     assert "make data" in str(error.value) and config.display_path(cache / "mnist.npz") in str(error.value)
 
 
-@needs_mirror
-def test_mnist_on_a_full_disk_is_not_called_unavailable(cache, monkeypatch, os_fault, mnist_arrays):
-    images = np.concatenate([mnist_arrays["x_train"], mnist_arrays["x_test"]]).reshape(-1, 784)
-    labels = np.concatenate([mnist_arrays["y_train"], mnist_arrays["y_test"]])
-    monkeypatch.setattr(loaders, "_fetch_openml_mnist", lambda folder: (images, labels))
-    os_fault(cache, "full")
-    with pytest.raises(DataAccessError, match="disk is full"):
-        data.load_mnist()
-    assert not (cache / "mnist.npz").exists() and leftovers(cache) == []
+# --------------------------------------------------------------------------- OS errors become our errors
 
 
-# --------------------------------------------------------------------------- 4. OS errors become our errors
+@pytest.fixture
+def fake_places(fake_fs, monkeypatch) -> tuple[Path, Path]:
+    """A mirror and a cache path in the fake file system (the cache is not created yet)."""
+    monkeypatch.setenv("DLS_DATA_DIR", "/mirror")
+    monkeypatch.setenv("DLS_CACHE_DIR", "/cache")
+    fake_fs.create_dir("/mirror")
+    return Path("/mirror"), Path("/cache")
 
 
-def test_an_unreadable_mirror_file(cache, monkeypatch, tmp_path, os_fault):
+@pytest.mark.parametrize(
+    "copy, unreadable, message",
+    [
+        ("/mirror/fake.bin", "/mirror/fake.bin", r"Permission denied on \S*/mirror/fake.bin .*unset DLS_DATA_DIR"),
+        ("/mirror/fake.bin", "/mirror", r"Permission denied on \S*/mirror\b.*unset DLS_DATA_DIR"),  # not skipped
+        ("/cache/fake.bin", "/cache/fake.bin", r"Permission denied on \S*/cache/fake.bin .*DLS_CACHE_DIR"),
+    ],
+)
+def test_an_unreadable_file_or_folder(fake_fs, fake_places, monkeypatch, copy, unreadable, message):
     fake_source(monkeypatch, closed_port_url(), b"content")
-    fake_mirror = tmp_path / "mirror"
-    fake_mirror.mkdir()
-    (fake_mirror / "fake.bin").write_bytes(b"content")
-    monkeypatch.setenv("DLS_DATA_DIR", str(fake_mirror))
-    os_fault(fake_mirror / "fake.bin", "unreadable")
-    with pytest.raises(DataAccessError) as error:
-        data.fetch("boston_housing")
-    message = str(error.value)
-    assert "Permission denied" in message and "fake.bin" in message and "mirror" in message
-
-
-def test_an_unreadable_mirror_folder_is_not_skipped_in_silence(cache, monkeypatch, tmp_path, os_fault):
-    fake_source(monkeypatch, closed_port_url(), b"content")
-    fake_mirror = tmp_path / "mirror"
-    fake_mirror.mkdir()
-    (fake_mirror / "fake.bin").write_bytes(b"content")
-    monkeypatch.setenv("DLS_DATA_DIR", str(fake_mirror))
-    os_fault(fake_mirror, "unreadable")
-    with pytest.raises(DataAccessError, match="Permission denied.*unset DLS_DATA_DIR"):
+    fake_fs.create_file(copy, contents=b"content")
+    os.chmod(unreadable, 0)
+    with pytest.raises(DataAccessError, match=message):
         data.fetch("boston_housing")
 
 
-def test_an_unreadable_cache_file(cache, monkeypatch, os_fault):
-    fake_source(monkeypatch, closed_port_url(), b"content")
-    cache.mkdir(parents=True)
-    (cache / "fake.bin").write_bytes(b"content")
-    os_fault(cache / "fake.bin", "unreadable")
-    with pytest.raises(DataAccessError, match="Permission denied.*DLS_CACHE_DIR"):
+def test_a_read_only_cache(fake_fs, fake_places, serve, monkeypatch):
+    fake_source(monkeypatch, serve("/fake.bin", b"content"), b"content")
+    fake_fs.create_dir("/cache", perm_bits=0o555)
+    with pytest.raises(DataAccessError, match=r"Permission denied on \S*/cache.*DLS_CACHE_DIR"):
         data.fetch("boston_housing")
 
 
-def test_a_read_only_cache(cache, http_server, monkeypatch, tmp_path, os_fault):
-    payload = b"content"
-    fake_source(monkeypatch, http_server.serve("/fake.bin", payload), payload)
-    os_fault(tmp_path, "readonly")
-    with pytest.raises(DataAccessError, match="read-only file system.*DLS_CACHE_DIR"):
-        data.fetch("boston_housing")
-
-
-def test_a_cache_path_that_is_a_file(cache, http_server, monkeypatch):
-    payload = b"content"
-    fake_source(monkeypatch, http_server.serve("/fake.bin", payload), payload)
+def test_a_cache_path_that_is_a_file(cache, serve, monkeypatch):
+    fake_source(monkeypatch, serve("/fake.bin", b"content"), b"content")
     cache.write_text("not a folder")
     with pytest.raises(DataAccessError, match="is a file where a folder is needed"):
         data.fetch("boston_housing")
 
 
-def test_a_full_disk_during_a_download(cache, http_server, monkeypatch, os_fault):
+def test_a_full_disk_during_a_download(fake_fs, fake_places, serve, monkeypatch):
     payload = b"x" * 300_000
-    fake_source(monkeypatch, http_server.serve("/fake.bin", payload), payload)
-    os_fault(cache, "full")
+    fake_source(monkeypatch, serve("/fake.bin", payload), payload)
+    fake_fs.set_disk_usage(100_000)
     with pytest.raises(DataAccessError) as error:
         data.fetch("boston_housing")
     message = str(error.value)
     assert "disk is full" in message and "make data" not in message and "online" not in message
-    assert sorted(p.name for p in cache.iterdir()) == []
+    assert entries(Path("/cache")) == []
+
+
+def test_mnist_on_a_full_disk_is_not_called_unavailable(fake_fs, fake_places, monkeypatch, mnist_arrays):
+    monkeypatch.setattr(loaders, "_fetch_openml_mnist", lambda folder: _as_openml_sends_it(mnist_arrays))
+    fake_fs.set_disk_usage(1_000_000)
+    with pytest.raises(DataAccessError, match="disk is full"):
+        data.load_mnist()
+    assert entries(Path("/cache")) == []
+
+
+@pytest.mark.parametrize(
+    "code, message",
+    [
+        (errno.ENOSPC, "The disk is full: MNIST could not be written to {where}. Nothing half-written"),
+        (errno.EACCES, "Permission denied on {where} while providing MNIST. Fix: make it readable"),
+        (errno.EROFS, "{where} is on a read-only file system, so MNIST cannot be stored there. Fix: set DLS_CACHE_DIR"),
+        (errno.ENOTDIR, "{where} is a file where a folder is needed (for MNIST). Fix: move that file away"),
+        (errno.EISDIR, "{where} is a folder where a file is needed (for MNIST). Fix: move that folder away"),
+        (errno.EIO, "MNIST could not be read or written at {where}: Input/output error. Fix: make it readable"),
+    ],
+)
+def test_each_os_error_says_what_where_and_the_fix(code, message):
+    with pytest.raises(DataAccessError) as error, store.os_errors(store.CACHE, "MNIST"):
+        raise OSError(code, os.strerror(code), "/c/x")
+    assert str(error.value).startswith(message.format(where=config.display_path("/c/x")))
 
 
 def test_a_data_dir_that_does_not_exist_is_called_out(cache, monkeypatch, tmp_path):
@@ -687,26 +665,22 @@ def test_a_data_dir_that_is_a_file_is_called_out(cache, monkeypatch, tmp_path):
         data.load_boston_housing()
 
 
-# --------------------------------------------------------------------------- 6. no leftovers
+# --------------------------------------------------------------------------- no leftovers
 
 
 _DOWNLOAD_SCRIPT = """
 import sys
-from utils.data import SOURCES, Source, fetch
+from utils.data import fetch
+from utils.data.sources import SOURCES, Source
 SOURCES["boston_housing"] = Source("fake.bin", sys.argv[1], sys.argv[2], None, "a fake data set")
 fetch("boston_housing")
 """
 
 
 @pytest.mark.parametrize("signal_name", ["SIGKILL", "SIGTERM"])
-def test_a_killed_download_leaves_nothing_for_long(cache, http_server, monkeypatch, signal_name):
-    import signal
-    import subprocess
-    import sys
-    import time
-
+def test_a_killed_download_leaves_nothing_for_long(cache, serve, monkeypatch, signal_name):
     payload = os.urandom(200_000)
-    url = http_server.serve("/fake.bin", payload, "trickle")
+    url = serve("/fake.bin", payload, "trickle")
     child = subprocess.Popen(
         [sys.executable, "-c", _DOWNLOAD_SCRIPT, url, sha256(payload)],
         env=dict(os.environ, DLS_CACHE_DIR=str(cache)),
@@ -718,26 +692,25 @@ def test_a_killed_download_leaves_nothing_for_long(cache, http_server, monkeypat
     time.sleep(0.3)  # some bytes arrive
     child.send_signal(getattr(signal, signal_name))
     child.wait(timeout=30)
-    assert [p.name for p in cache.iterdir()][0].endswith(".partial")  # what the killed process left
-    http_server.modes["/fake.bin"] = "ok"
+    assert entries(cache)[0].endswith(".partial")  # what the killed process left
+    serve("/fake.bin", payload, "ok")
     fake_source(monkeypatch, url, payload)
     assert data.fetch("boston_housing").read_bytes() == payload  # the next lookup cleans up
-    assert sorted(p.name for p in cache.iterdir()) == ["fake.bin"]
+    assert entries(cache) == ["fake.bin"]
 
 
-def test_sweeping_keeps_live_staging_and_removes_old_part_files(cache):
-    cache.mkdir(parents=True)
-    live = cache / f".fake.bin.{socket.gethostname()}-{os.getpid()}.partial"
-    elsewhere = cache / ".fake.bin.another-host-1.partial"
-    legacy = cache / ".imdb.npz.x1y2.part"
-    for folder in (live, elsewhere):
-        folder.mkdir()
-    legacy.write_bytes(b"half a download from an earlier version")
-    assert store.sweep_leftovers(cache) == [legacy]
-    assert live.exists() and elsewhere.exists()
+def test_sweeping_removes_only_staging_folders_of_dead_processes(cache):
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    here = socket.gethostname()
+    folders = [f".fake.bin.{here}-{dead.stdout.strip()}.partial", f".fake.bin.{here}-{os.getpid()}.partial"]
+    folders.append(".fake.bin.another-host-1.partial")
+    for name in folders:
+        (cache / name).mkdir(parents=True)
+    assert store.sweep_dead_staging(cache) == [cache / folders[0]]
+    assert entries(cache) == sorted(folders[1:])
 
 
-# --------------------------------------------------------------------------- 7. hostile servers
+# --------------------------------------------------------------------------- hostile servers
 
 
 @pytest.mark.parametrize(
@@ -746,59 +719,44 @@ def test_sweeping_keeps_live_staging_and_removes_old_part_files(cache):
         ("bad_length", DataUnavailableError, "malformed Content-Length"),
         ("html", ChecksumError, "HTML page"),
         ("truncate", DataUnavailableError, "cut off after"),
+        ("missing", DataUnavailableError, "404"),
     ],
 )
-def test_a_hostile_server_gets_a_clear_error_and_nothing_is_kept(
-    cache, http_server, monkeypatch, mode, error_type, message
-):
+def test_a_hostile_server_gets_a_clear_error_and_nothing_is_kept(cache, serve, monkeypatch, mode, error_type, message):
     payload = b"the real file " * 1000
-    fake_source(monkeypatch, http_server.serve("/fake.bin", payload, mode), payload)
+    fake_source(monkeypatch, serve("/fake.bin", payload, mode), payload)
     with pytest.raises(error_type, match=message):
         data.fetch("boston_housing")
-    assert not cache.exists() or list(cache.iterdir()) == []
+    assert entries(cache) == []
 
 
-def test_a_missing_file_on_the_server(cache, http_server, monkeypatch):
-    fake_source(monkeypatch, http_server.url + "/nothing-here.bin", b"x")
-    with pytest.raises(DataUnavailableError, match="404"):
-        data.fetch("boston_housing")
-
-
-def test_offline_without_copy_says_what_and_how_to_fix(cache, monkeypatch, tmp_path):
-    (tmp_path / "empty-mirror").mkdir()
-    monkeypatch.setenv("DLS_DATA_DIR", str(tmp_path / "empty-mirror"))
+def test_offline_without_copy_says_what_and_how_to_fix(own_mirror, cache, monkeypatch):
     fake_source(monkeypatch, closed_port_url(), b"x")
     with pytest.raises(DataUnavailableError) as error:
         data.fetch("boston_housing")
     message = str(error.value)
-    assert "a fake data set" in message
+    assert "a fake data set" in message and "make data" in message and "DLS_DATA_DIR" in message
     assert (
-        config.display_path(tmp_path / "empty-mirror" / "fake.bin") in message and config.display_path(cache / "fake.bin") in message
+        config.display_path(own_mirror / "fake.bin") in message and config.display_path(cache / "fake.bin") in message
     )
-    assert "make data" in message and "DLS_DATA_DIR" in message
 
 
-@pytest.mark.parametrize("limit", ["rate", "deadline"])
-def test_a_trickling_server_is_given_up_on_in_bounded_time(cache, http_server, monkeypatch, capsys, limit):
-    import time
-
-    if limit == "rate":
-        monkeypatch.setattr(store, "SLOW_GRACE_S", 0.5)
-    else:
-        monkeypatch.setattr(store, "DOWNLOAD_DEADLINE_S", 0.5)
+@pytest.mark.parametrize("limit", ["SLOW_GRACE_S", "DOWNLOAD_DEADLINE_S"])
+def test_a_trickling_server_is_given_up_on_in_bounded_time(cache, serve, monkeypatch, capsys, limit):
+    monkeypatch.setattr(store, limit, 0.5)
     payload = os.urandom(100_000)
-    fake_source(monkeypatch, http_server.serve("/fake.bin", payload, "trickle"), payload)
+    fake_source(monkeypatch, serve("/fake.bin", payload, "trickle"), payload)
     start = time.monotonic()
     with pytest.raises(DataUnavailableError, match="too slow"):
         data.fetch("boston_housing")
     assert time.monotonic() - start < 10
-    assert not cache.exists() or list(cache.iterdir()) == []
+    assert entries(cache) == []
     bar = capsys.readouterr().err.rsplit("Downloading a fake data set", 1)[-1]
     received = bar.split("|")[2].split("/")[0].strip()  # e.g. "100" or "1.2k": the progress moved
     assert received not in ("", "0")
 
 
-# --------------------------------------------------------------------------- 8. settings resolve one way
+# --------------------------------------------------------------------------- settings resolve one way
 
 
 def test_relative_cache_dir_counts_from_the_project_root(monkeypatch, tmp_path):
@@ -809,36 +767,23 @@ def test_relative_cache_dir_counts_from_the_project_root(monkeypatch, tmp_path):
     assert config.mirror_dir() == (config.PROJECT_ROOT / "../shared/data").resolve()
 
 
-# --------------------------------------------------------------------------- 10. make data
+# --------------------------------------------------------------------------- make data
 
 
 @needs_mirror
-def test_make_data_reports_every_item_when_one_is_broken(cache, monkeypatch, tmp_path, capsys):
-    from utils.data import __main__ as make_data
-
-    fake_mirror = tmp_path / "mirror"
-    fake_mirror.mkdir()
+def test_make_data_reports_every_item_when_one_is_broken(own_mirror, monkeypatch, capsys):
     for entry in MIRROR.iterdir():
-        (fake_mirror / entry.name).symlink_to(entry)
-    (fake_mirror / "imdb.npz").unlink()
-    (fake_mirror / "imdb.npz").write_bytes(b"broken")
-    monkeypatch.setenv("DLS_DATA_DIR", str(fake_mirror))
-    vgg = data.SOURCES["vgg16_notop"]
-    monkeypatch.setitem(
-        data.SOURCES, "vgg16_notop", Source(vgg.filename, closed_port_url(), vgg.published, None, vgg.description)
-    )
+        (own_mirror / entry.name).symlink_to(entry)
+    (own_mirror / "imdb.npz").unlink()
+    (own_mirror / "imdb.npz").write_bytes(b"broken")
+    vgg = SOURCES["vgg16"]
+    monkeypatch.setitem(SOURCES, "vgg16", Source(vgg.filename, closed_port_url(), vgg.published, None, vgg.description))
     assert make_data.main() == 1
     out = capsys.readouterr().out
     table = out.split("item ", 1)[1]
-    for item, state in [
-        ("mnist", "ok"),
-        ("imdb", "DAMAGED"),
-        ("reuters", "ok"),
-        ("boston_housing", "ok"),
-        ("cats_vs_dogs_small", "ok"),
-        ("vgg16_notop", "MISSING"),
-        ("squeezenet_notop", "ok"),
-    ]:
+    expected = {"mnist": "ok", "imdb": "DAMAGED", "reuters": "ok", "boston_housing": "ok"}
+    expected |= {"cats_vs_dogs_small": "ok", "vgg16": "MISSING", "squeezenet": "ok"}
+    for item, state in expected.items():
         assert any(line.split()[:2] == [item, state] for line in table.splitlines() if line.strip()), (item, state)
     assert "SqueezeNet base instead" in out
 
@@ -847,15 +792,13 @@ def test_make_data_reports_every_item_when_one_is_broken(cache, monkeypatch, tmp
     "failing, status",
     [
         (set(), 0),
-        ({"vgg16_notop"}, 0),  # SqueezeNet stands in for VGG16
-        ({"squeezenet_notop"}, 0),  # no mirror, but VGG16 was downloaded
-        ({"vgg16_notop", "squeezenet_notop"}, 1),  # no pretrained base at all
+        ({"vgg16"}, 0),  # SqueezeNet stands in for VGG16
+        ({"squeezenet"}, 0),  # no mirror, but VGG16 was downloaded
+        ({"vgg16", "squeezenet"}, 1),  # no pretrained base at all
         ({"imdb"}, 1),
         ({"cats_vs_dogs_small"}, 1),
     ],
 )
 def test_make_data_exit_status(failing, status):
-    from utils.data import __main__ as make_data
-
-    rows = [(item, "MISSING" if item in failing else "ok", "") for item, _, _ in make_data.items()]
+    rows = [(item, "MISSING" if item in failing else "ok", "") for item, _, _ in make_data.ITEMS]
     assert make_data.exit_status(rows) == status

@@ -2,29 +2,29 @@
 
 The SqueezeNet weights come from the mirror (``DLS_DATA_DIR``); tests that need them are
 skipped without it. VGG16's real weights cannot be reached from here, so its download path
-is exercised against a weights file served from a local HTTP server.
+is exercised against a fake weights file (built once per run) served from a local HTTP server.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import os
 from pathlib import Path
 
 import h5py
 import numpy as np
 import pytest
-from conftest import MIRROR
+from conftest import HAVE_MIRROR, MIRROR, needs_mirror
 
 import utils
 from utils import config, data, pretrained
-from utils.data import ChecksumError, DataError, DataUnavailableError, Source
+from utils.data import ChecksumError, DataError, DataUnavailableError
+from utils.data.sources import SOURCES, Source
 
 keras = config.import_keras()
 
-MIRROR_SQUEEZENET = MIRROR / data.SOURCES["squeezenet_notop"].filename
-needs_mirror = pytest.mark.skipif(
-    not MIRROR_SQUEEZENET.is_file(), reason="needs the mirror with the SqueezeNet weights"
-)
+MIRROR_SQUEEZENET = MIRROR / SOURCES["squeezenet"].filename
 
 
 # --------------------------------------------------------------------------- SqueezeNet
@@ -32,7 +32,7 @@ needs_mirror = pytest.mark.skipif(
 
 def test_squeezenet_architecture_parameters_and_output_shape():
     model = utils.squeezenet_v11((150, 150))
-    assert model.count_params() == pretrained.SQUEEZENET_PARAMS == 722_496
+    assert model.count_params() == 722_496
     assert model.output_shape == (None, 8, 8, 512)
     assert model.input_shape == (None, 150, 150, 3)
     convolutions = [layer.name for layer in model.layers if layer.weights]
@@ -51,8 +51,8 @@ def test_squeezenet_rejects_too_small_images():
 
 @needs_mirror
 def test_squeezenet_weights_are_loaded_from_the_file(mirror):
-    path = utils.fetch("squeezenet_notop")
-    model = utils.load_base("squeezenet", path)
+    path = utils.fetch("squeezenet")
+    model = utils.squeezenet_v11(weights=path)
     with h5py.File(path, "r") as f:
         for layer_name, group, kernel_name, bias_name in [
             ("conv1", "conv1", "uniform1", "conv1_b"),
@@ -90,7 +90,7 @@ def _cats_vs_dogs_accuracy(base) -> float:
 def test_squeezenet_features_tell_cats_from_dogs_far_better_than_random_weights(mirror):
     """The pretrained features separate cats from dogs; the same network with random weights does not."""
     keras.utils.set_random_seed(0)
-    pretrained_accuracy = _cats_vs_dogs_accuracy(utils.load_base("squeezenet", utils.fetch("squeezenet_notop")))
+    pretrained_accuracy = _cats_vs_dogs_accuracy(utils.squeezenet_v11(weights=utils.fetch("squeezenet")))
     random_accuracy = _cats_vs_dogs_accuracy(utils.squeezenet_v11())
     assert pretrained_accuracy >= 0.85, pretrained_accuracy
     assert random_accuracy < 0.85, random_accuracy  # the bar above tells pretrained from random weights
@@ -101,7 +101,7 @@ def test_squeezenet_weights_file_of_wrong_layout_is_rejected(tmp_path):
     with h5py.File(path, "w") as f:
         f.create_dataset("conv1/kernel", data=np.zeros((3, 3, 3, 64), "float32"))
     with pytest.raises(ValueError, match="conv1"):
-        pretrained.read_squeezenet_weights(path)
+        utils.squeezenet_v11(weights=path)
 
 
 # --------------------------------------------------------------------------- preprocessing
@@ -156,7 +156,7 @@ def _fake_fetch(unavailable: set[str], real=data.fetch):
 
 @needs_mirror
 def test_choose_base_falls_back_to_squeezenet_with_a_visible_reason(mirror, monkeypatch, capsys):
-    monkeypatch.setattr(pretrained, "fetch", _fake_fetch({"vgg16_notop"}))
+    monkeypatch.setattr(pretrained, "fetch", _fake_fetch({"vgg16"}))
     choice = utils.choose_base("auto")
     assert choice.name == "squeezenet"
     assert choice.weights == MIRROR_SQUEEZENET
@@ -168,7 +168,7 @@ def test_choose_base_falls_back_to_squeezenet_with_a_visible_reason(mirror, monk
 
 
 def test_choose_base_never_falls_back_to_random_weights(monkeypatch):
-    monkeypatch.setattr(pretrained, "fetch", _fake_fetch({"vgg16_notop", "squeezenet_notop"}))
+    monkeypatch.setattr(pretrained, "fetch", _fake_fetch({"vgg16", "squeezenet"}))
     with pytest.raises(DataError, match="No pretrained base"):
         utils.choose_base("auto", verbose=False)
     with pytest.raises(DataUnavailableError):
@@ -179,13 +179,6 @@ def test_choose_base_rejects_unknown_names():
     for name in ("resnet50", "", None, "Auto"):
         with pytest.raises(ValueError):
             utils.choose_base(name)
-
-
-def test_load_base_rejects_missing_weights_and_bad_names(tmp_path):
-    with pytest.raises(FileNotFoundError):
-        utils.load_base("squeezenet", tmp_path / "missing.h5")
-    with pytest.raises(ValueError):
-        utils.load_base("alexnet", tmp_path / "missing.h5")
 
 
 def test_balanced_batches_takes_both_ends():
@@ -202,19 +195,20 @@ def test_balanced_batches_takes_both_ends():
 # --------------------------------------------------------------------------- VGG16 online, from a local fake source
 
 
-def _write_fake_vgg16_weights(path: Path) -> dict[str, np.ndarray]:
-    """Write random weights in the layout of Keras's VGG16 no-top file (legacy HDF5, one group per layer)."""
+@pytest.fixture(scope="session")
+def fake_vgg16_weights(tmp_path_factory) -> tuple[bytes, dict[str, np.ndarray]]:
+    """Random weights in the layout of Keras's VGG16 no-top file (legacy HDF5, one group per layer).
+
+    Built once per test run (59 MB). Returns the file's bytes and ``{group/dataset: array}``.
+    """
     vgg = keras.applications.VGG16(include_top=False, weights=None, input_tensor=keras.Input(shape=(32, 32, 3)))
     rng = np.random.default_rng(0)
-    written = {}
+    path, written = tmp_path_factory.mktemp("vgg16") / "vgg16_notop.h5", {}
     with h5py.File(path, "w") as f:
-        names = [layer.name for layer in vgg.layers if layer.weights]
-        f.attrs["layer_names"] = [name.encode() for name in names]
+        f.attrs["layer_names"] = [layer.name.encode() for layer in vgg.layers if layer.weights]
         f.attrs["backend"] = b"tensorflow"
         f.attrs["keras_version"] = b"2.2.4"
-        for layer in vgg.layers:
-            if not layer.weights:
-                continue
+        for layer in (layer for layer in vgg.layers if layer.weights):
             group = f.create_group(layer.name)
             weight_names = [f"{layer.name}_W_1:0", f"{layer.name}_b_1:0"]
             group.attrs["weight_names"] = [w.encode() for w in weight_names]
@@ -222,26 +216,24 @@ def _write_fake_vgg16_weights(path: Path) -> dict[str, np.ndarray]:
                 values = rng.standard_normal(tuple(variable.shape)).astype("float32")
                 group.create_dataset(weight_name, data=values)
                 written[f"{layer.name}/{weight_name}"] = values
-    return written
+    return path.read_bytes(), written
 
 
 @pytest.fixture
-def fake_vgg16_source(http_server, cache, tmp_path, monkeypatch):
-    """A fake VGG16 weights file served locally, registered as the ``vgg16_notop`` source; no mirror."""
-    weights_file = tmp_path / "vgg16_notop.h5"
-    written = _write_fake_vgg16_weights(weights_file)
-    md5 = hashlib.md5(weights_file.read_bytes()).hexdigest()
-    real = data.SOURCES["vgg16_notop"]
-    url = http_server.serve("/vgg16_notop.h5", weights_file.read_bytes())
-    monkeypatch.setitem(data.SOURCES, "vgg16_notop", Source(real.filename, url, f"md5:{md5}", None, real.description))
-    return weights_file, cache, written
+def fake_vgg16_source(fake_vgg16_weights, serve, cache, monkeypatch):
+    """The fake VGG16 weights served locally, registered as the ``vgg16`` source; no mirror."""
+    payload, written = fake_vgg16_weights
+    real = SOURCES["vgg16"]
+    md5 = "md5:" + hashlib.md5(payload).hexdigest()
+    monkeypatch.setitem(SOURCES, "vgg16", Source(real.filename, serve("/vgg16.h5", payload), md5, None, "VGG16"))
+    return payload, cache, written
 
 
 def test_vgg16_weights_download_verified_into_the_cache_and_load(fake_vgg16_source, capsys):
-    weights_file, cache, written = fake_vgg16_source
-    path = utils.fetch("vgg16_notop")
-    assert path == cache / data.SOURCES["vgg16_notop"].filename
-    assert path.read_bytes() == weights_file.read_bytes()
+    payload, cache, written = fake_vgg16_source
+    path = utils.fetch("vgg16")
+    assert path == cache / SOURCES["vgg16"].filename
+    assert path.read_bytes() == payload
     assert [p.name for p in cache.iterdir()] == [path.name]  # no temporary file left behind
 
     # "auto" now finds VGG16's weights (in the cache) and takes VGG16
@@ -249,7 +241,7 @@ def test_vgg16_weights_download_verified_into_the_cache_and_load(fake_vgg16_sour
     assert choice.name == "vgg16" and choice.weights == path
     assert "Base: vgg16" in capsys.readouterr().out
 
-    base = utils.load_base("vgg16", path, image_size=(32, 32))
+    base = keras.applications.VGG16(weights=str(choice.weights), include_top=False, input_shape=(32, 32, 3))  # as 07
     assert base.count_params() == 14_714_688
     kernel, bias = base.get_layer("block5_conv3").get_weights()
     np.testing.assert_array_equal(kernel, written["block5_conv3/block5_conv3_W_1:0"])
@@ -257,16 +249,14 @@ def test_vgg16_weights_download_verified_into_the_cache_and_load(fake_vgg16_sour
 
 
 def test_vgg16_download_with_wrong_checksum_leaves_no_file(fake_vgg16_source, monkeypatch):
-    weights_file, cache, _ = fake_vgg16_source
-    source = data.SOURCES["vgg16_notop"]
-    monkeypatch.setitem(
-        data.SOURCES, "vgg16_notop", Source(source.filename, source.url, "md5:" + "0" * 32, None, source.description)
-    )
+    _, cache, _ = fake_vgg16_source
+    source = SOURCES["vgg16"]
+    monkeypatch.setitem(SOURCES, "vgg16", dataclasses.replace(source, published="md5:" + "0" * 32))
     with pytest.raises(ChecksumError):
-        utils.fetch("vgg16_notop")
+        utils.fetch("vgg16")
     assert not cache.exists() or list(cache.iterdir()) == []
     # and "auto" does not take the unverified file: it falls back (or fails) instead
-    if MIRROR_SQUEEZENET.is_file():
+    if HAVE_MIRROR:
         monkeypatch.setenv("DLS_DATA_DIR", str(MIRROR))
         assert utils.choose_base("auto", verbose=False).name == "squeezenet"
     assert not cache.exists() or list(cache.iterdir()) == []
@@ -274,22 +264,18 @@ def test_vgg16_download_with_wrong_checksum_leaves_no_file(fake_vgg16_source, mo
 
 def test_vgg16_download_from_an_unreachable_source_is_unavailable(fake_vgg16_source, monkeypatch):
     _, cache, _ = fake_vgg16_source
-    source = data.SOURCES["vgg16_notop"]
-    monkeypatch.setitem(
-        data.SOURCES,
-        "vgg16_notop",
-        Source(source.filename, source.url + ".missing", source.published, None, source.description),
-    )
+    source = SOURCES["vgg16"]
+    monkeypatch.setitem(SOURCES, "vgg16", dataclasses.replace(source, url=source.url + ".missing"))
     with pytest.raises(DataUnavailableError):
-        utils.fetch("vgg16_notop")
+        utils.fetch("vgg16")
     assert not cache.exists() or list(cache.iterdir()) == []
 
 
 @needs_mirror
-def test_unreadable_vgg16_weights_fall_back_to_squeezenet(fake_vgg16_source, monkeypatch, os_fault, capsys):
-    _, cache, _ = fake_vgg16_source
-    path = utils.fetch("vgg16_notop")
-    os_fault(path, "unreadable")
+def test_unreadable_vgg16_weights_fall_back_to_squeezenet(fake_fs, monkeypatch, capsys):
     monkeypatch.setenv("DLS_DATA_DIR", str(MIRROR))
+    monkeypatch.setenv("DLS_CACHE_DIR", "/cache")
+    fake_fs.add_real_file(MIRROR_SQUEEZENET)
+    os.chmod(fake_fs.create_file(Path("/cache", SOURCES["vgg16"].filename)).path, 0)
     choice = utils.choose_base("auto")
     assert choice.name == "squeezenet" and "cannot be read" in choice.reason

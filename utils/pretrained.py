@@ -1,7 +1,7 @@
 """Pretrained convolutional bases for the cats-vs-dogs notebook: VGG16, or SqueezeNet v1.1 offline.
 
 The lecture reuses VGG16's ImageNet-trained convolutional base. Its weights (59 MB) come
-through ``utils.fetch("vgg16_notop")``: the mirror, the ``data/`` cache, or Keras's own
+through ``utils.fetch("vgg16")``: the mirror, the ``data/`` cache, or Keras's own
 download address (checksum-verified). When they cannot be had (offline, no copy), the
 notebook falls back to SqueezeNet v1.1, also trained on ImageNet, whose weights the offline
 mirror holds (``weights/squeezenet_v1.1_imagenet_notop.h5``). A base with random weights
@@ -22,9 +22,8 @@ import numpy as np
 from . import config
 from .data import ChecksumError, DataAccessError, DataError, DataUnavailableError, fetch
 
-BASES = ("vgg16", "squeezenet")
+BASES = ("vgg16", "squeezenet")  # also their weights' keys in utils.data's registry
 IMAGENET_BGR_MEANS = (103.939, 116.779, 123.68)
-SQUEEZENET_PARAMS = 722_496
 
 # What fine-tuning unfreezes, per base: the last block of the base, whose features are the
 # most specific to ImageNet's classes (and so the most worth re-adapting to cats vs dogs).
@@ -52,7 +51,7 @@ _FIRE_MODULES = {
 _POOL_AFTER = {3: "pool3", 5: "pool5"}
 
 
-def _check_base(name: str) -> str:
+def _known_base(name: str) -> str:
     if not isinstance(name, str) or name not in BASES:
         raise ValueError(f"base must be one of {', '.join(repr(b) for b in BASES)}, got {name!r}")
     return name
@@ -88,7 +87,7 @@ def preprocess_input(images):
 def squeezenet_v11(image_size: Sequence[int] = (150, 150), weights: str | Path | None = None):
     """Build the SqueezeNet v1.1 convolutional base (no classifier), with ImageNet weights if given.
 
-    Architecture (``../shared/data/README.md``): conv1 3x3/2, 64 filters, ReLU; max-pool 3x3/2;
+    Architecture: conv1 3x3/2, 64 filters, ReLU; max-pool 3x3/2;
     fire2, fire3; max-pool; fire4, fire5; max-pool; fire6 .. fire9. A fire module squeezes
     with a 1x1 convolution, then expands with a 1x1 and a 3x3 ('same') convolution side by
     side, concatenated (1x1 first); all ReLU. Valid padding elsewhere. 722,496 parameters;
@@ -97,14 +96,14 @@ def squeezenet_v11(image_size: Sequence[int] = (150, 150), weights: str | Path |
     Args:
         image_size: (height, width) of the RGB inputs, which must be preprocessed with
             ``preprocess_input``.
-        weights: path of the weights file (``utils.fetch("squeezenet_notop")``), or None for
+        weights: path of the weights file (``utils.fetch("squeezenet")``), or None for
             random weights (only for tests and comparisons, never as "pretrained").
 
     Returns:
         A functional ``keras.Model`` named ``squeezenet_v1.1``.
     Raises:
-        ValueError: ``image_size`` too small for the three poolings.
-        ValueError: the weights file does not fit the architecture.
+        ValueError: ``image_size`` too small for the three poolings, or a weights file that does
+            not fit the architecture.
     """
     height, width = image_size
     size = min(height, width)
@@ -115,8 +114,8 @@ def squeezenet_v11(image_size: Sequence[int] = (150, 150), weights: str | Path |
     keras = config.import_keras()
     layers = keras.layers
 
-    def fire(x, number: int, squeeze: int, expand: int):
-        prefix = f"fire{number}"
+    def fire(x, module: int, squeeze: int, expand: int):
+        prefix = f"fire{module}"
         x = layers.Conv2D(squeeze, 1, activation="relu", name=f"{prefix}_squeeze1x1")(x)
         left = layers.Conv2D(expand, 1, activation="relu", name=f"{prefix}_expand1x1")(x)
         right = layers.Conv2D(expand, 3, padding="same", activation="relu", name=f"{prefix}_expand3x3")(x)
@@ -125,72 +124,53 @@ def squeezenet_v11(image_size: Sequence[int] = (150, 150), weights: str | Path |
     inputs = keras.Input(shape=(height, width, 3), name="image")
     x = layers.Conv2D(64, 3, strides=2, activation="relu", name="conv1")(inputs)
     x = layers.MaxPooling2D(3, strides=2, name="pool1")(x)
-    for number, (squeeze, expand) in _FIRE_MODULES.items():
-        x = fire(x, number, squeeze, expand)
-        if number in _POOL_AFTER:
-            x = layers.MaxPooling2D(3, strides=2, name=_POOL_AFTER[number])(x)
+    for module, (squeeze, expand) in _FIRE_MODULES.items():
+        x = fire(x, module, squeeze, expand)
+        if module in _POOL_AFTER:
+            x = layers.MaxPooling2D(3, strides=2, name=_POOL_AFTER[module])(x)
     model = keras.Model(inputs, x, name="squeezenet_v1.1")
     if weights is not None:
         load_squeezenet_weights(model, weights)
     return model
 
 
-def _h5_layer_name(layer_name: str) -> str:
-    """``fire2_squeeze1x1`` -> ``fire2/squeeze1x1`` (the group in the weights file); ``conv1`` stays."""
-    return layer_name.replace("_", "/", 1) if layer_name.startswith("fire") else layer_name
+def load_squeezenet_weights(model, path: str | Path) -> None:
+    """Load the SqueezeNet v1.1 weights file at ``path`` into a model built by ``squeezenet_v11`` (in place).
 
-
-def read_squeezenet_weights(path: str | Path) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """Read the SqueezeNet weights file: ``{h5 layer group: (kernel, bias)}``.
-
-    Each layer group (``conv1``, ``fire2/squeeze1x1``, ...) holds, somewhere below it, exactly
-    two datasets: a 4-d kernel (height, width, in, out) and a 1-d bias whose name ends in ``_b``.
+    The file holds one group per layer (``conv1``, ``fire2/squeeze1x1``, ...) with, somewhere
+    below it, exactly two datasets: a 4-d kernel (height, width, in, out) and a 1-d bias whose
+    name ends in ``_b``.
 
     Raises:
-        ValueError: a layer group is missing or does not hold one kernel and one bias.
+        ValueError: the file lacks a layer group, a group does not hold one kernel and one bias,
+            or their shapes differ from the layer's.
     """
     import h5py
 
-    wanted = ["conv1"] + [f"fire{n}/{part}" for n in _FIRE_MODULES for part in ("squeeze1x1", "expand1x1", "expand3x3")]
-    found = {}
-    with h5py.File(path, "r") as f:
-        for name in wanted:
-            if name not in f:
-                raise ValueError(f"{path} has no layer group {name!r}: not a SqueezeNet v1.1 weights file")
-            datasets = []
-            f[name].visititems(
-                lambda key, item: datasets.append((key, item[()])) if isinstance(item, h5py.Dataset) else None
-            )
+    with h5py.File(path, "r") as file:
+        for layer in (layer for layer in model.layers if layer.weights):
+            group = layer.name.replace("_", "/", 1) if layer.name.startswith("fire") else layer.name
+            if group not in file:
+                raise ValueError(f"{path} has no layer group {group!r}: not a SqueezeNet v1.1 weights file")
+            names: list[str] = []
+            file[group].visit(names.append)
+            datasets = [(key, file[group][key][()]) for key in names if isinstance(file[group][key], h5py.Dataset)]
             kernels = [value for key, value in datasets if value.ndim == 4]
             biases = [value for key, value in datasets if value.ndim == 1 and key.endswith("_b")]
             if len(datasets) != 2 or len(kernels) != 1 or len(biases) != 1:
                 raise ValueError(
-                    f"{path}: layer group {name!r} should hold one 4-d kernel and one bias ending in '_b', "
+                    f"{path}: layer group {group!r} should hold one 4-d kernel and one bias ending in '_b', "
                     f"found {[key for key, _ in datasets]}"
                 )
-            found[name] = (kernels[0].astype(np.float32), biases[0].astype(np.float32))
-    return found
+            expected = [tuple(w.shape) for w in layer.weights]
+            if [kernels[0].shape, biases[0].shape] != expected:
+                raise ValueError(
+                    f"{layer.name}: the file has shapes {[kernels[0].shape, biases[0].shape]}, the layer {expected}"
+                )
+            layer.set_weights([kernels[0].astype(np.float32), biases[0].astype(np.float32)])
 
 
-def load_squeezenet_weights(model, path: str | Path) -> None:
-    """Load the weights file at ``path`` into a model built by ``squeezenet_v11`` (in place).
-
-    Raises:
-        ValueError: the file lacks a layer, or a kernel or bias has the wrong shape.
-    """
-    weights = read_squeezenet_weights(path)
-    convolutions = [layer for layer in model.layers if layer.weights]
-    if len(convolutions) != len(weights):
-        raise ValueError(f"the model has {len(convolutions)} layers with weights, the file {len(weights)}")
-    for layer in convolutions:
-        kernel, bias = weights[_h5_layer_name(layer.name)]
-        expected = [tuple(w.shape) for w in layer.weights]
-        if [kernel.shape, bias.shape] != expected:
-            raise ValueError(f"{layer.name}: the file has shapes {[kernel.shape, bias.shape]}, the layer {expected}")
-        layer.set_weights([kernel, bias])
-
-
-# --------------------------------------------------------------------------- choosing and loading a base
+# --------------------------------------------------------------------------- choosing a base
 
 
 @dataclass(frozen=True)
@@ -202,15 +182,12 @@ class BaseChoice:
     reason: str
 
 
-def _why(error: DataError) -> str:
-    """Say in one sentence, without paths or raw library messages, why a weights file cannot be had."""
-    if isinstance(error, DataUnavailableError):
-        return "there is no copy in the mirror or the cache, and downloading them failed"
-    if isinstance(error, ChecksumError):
-        return "the copy found is damaged or not the published file (run `make data` for the details)"
-    if isinstance(error, DataAccessError):
-        return "their file cannot be read (run `make data` for the details)"
-    return str(error)
+# Why a weights file cannot be had, in one sentence without paths or raw library messages.
+_WHY = {
+    DataUnavailableError: "there is no copy in the mirror or the cache, and downloading them failed",
+    ChecksumError: "the copy found is damaged or not the published file (run `make data` for the details)",
+    DataAccessError: "their file cannot be read (run `make data` for the details)",
+}
 
 
 def choose_base(requested: str = "auto", *, verbose: bool = True) -> BaseChoice:
@@ -228,16 +205,18 @@ def choose_base(requested: str = "auto", *, verbose: bool = True) -> BaseChoice:
             be had; never falls back to random weights.
     """
     if requested != "auto":
-        _check_base(requested)
-        path = fetch(f"{requested}_notop")
-        choice = BaseChoice(requested, path, f"{requested} was asked for; ImageNet weights: {config.display_path(path)}")
+        _known_base(requested)
+        path = fetch(requested)
+        choice = BaseChoice(
+            requested, path, f"{requested} was asked for; ImageNet weights: {config.display_path(path)}"
+        )
     else:
         try:
-            path = fetch("vgg16_notop")
+            path = fetch("vgg16")
             choice = BaseChoice("vgg16", path, f"VGG16's ImageNet weights are available ({config.display_path(path)}).")
         except DataError as error:
             try:
-                path = fetch("squeezenet_notop")
+                path = fetch("squeezenet")
             except DataError as fallback_error:
                 raise DataError(
                     f"No pretrained base can be had. VGG16: {error} SqueezeNet: {fallback_error}"
@@ -245,37 +224,12 @@ def choose_base(requested: str = "auto", *, verbose: bool = True) -> BaseChoice:
             choice = BaseChoice(
                 "squeezenet",
                 path,
-                f"VGG16's ImageNet weights cannot be had here: {_why(error)}. So this run uses SqueezeNet v1.1, "
+                f"VGG16's ImageNet weights cannot be had here: {_WHY.get(type(error), error)}. So this run uses SqueezeNet v1.1, "
                 f"also trained on ImageNet ({config.display_path(path)}).",
             )
     if verbose:
         print(f"Base: {choice.name}. {choice.reason}")
     return choice
-
-
-def load_base(name: str, weights: str | Path, image_size: Sequence[int] = (150, 150)):
-    """Return the pretrained convolutional base ``name`` ("vgg16" or "squeezenet"), without classifier.
-
-    Args:
-        name: "vgg16" (``keras.applications.VGG16``, include_top=False) or "squeezenet"
-            (``squeezenet_v11``).
-        weights: path of the verified ImageNet weights file (``choose_base(...).weights``).
-        image_size: (height, width) of the RGB inputs (preprocess them with ``preprocess_input``).
-
-    Returns:
-        A ``keras.Model``: VGG16 gives a 4x4x512 map on 150x150 images (14,714,688 parameters),
-        SqueezeNet an 8x8x512 map (722,496 parameters).
-    Raises:
-        ValueError: unknown base. FileNotFoundError: no file at ``weights``.
-    """
-    _check_base(name)
-    height, width = image_size
-    if weights is None or not Path(weights).is_file():
-        raise FileNotFoundError(f"no weights file at {weights!r}; get one with utils.choose_base() or utils.fetch()")
-    if name == "squeezenet":
-        return squeezenet_v11((height, width), weights=weights)
-    keras = config.import_keras()
-    return keras.applications.VGG16(include_top=False, weights=str(weights), input_shape=(height, width, 3))
 
 
 def fine_tune_layers(name: str) -> tuple[str, ...]:
@@ -284,7 +238,7 @@ def fine_tune_layers(name: str) -> tuple[str, ...]:
     Raises:
         ValueError: unknown base.
     """
-    return FINE_TUNE_LAYERS[_check_base(name)]
+    return FINE_TUNE_LAYERS[_known_base(name)]
 
 
 def balanced_batches(dataset, batches: int | None):

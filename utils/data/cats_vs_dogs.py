@@ -21,15 +21,15 @@ import zipfile
 from pathlib import Path
 
 from .. import config
-from .loaders import downloader_of, source_for
 from .sources import (
     CATS_VS_DOGS_CLASSES,
     CATS_VS_DOGS_DIRNAME,
     CATS_VS_DOGS_SPLITS,
     CATS_VS_DOGS_STORED_SIZE,
     CATS_VS_DOGS_TREE_SHA256,
+    SOURCES,
 )
-from .store import CannotMake, DataUnavailableError, Invalid, obtain, open_verified, publish, staging
+from .store import CannotMake, DataUnavailableError, Invalid, fetch, move_into_place, obtain, staging
 
 MANIFEST = "manifest.json"
 ARCHIVE_KEY = "cats_vs_dogs_archive"
@@ -44,10 +44,9 @@ def scan(root: Path) -> dict[str, tuple[int, str]]:
         Invalid: an unexpected folder or file, a file of the wrong class, an empty file, or the
             wrong number of images in a class. OSError: a file or folder cannot be read.
     """
-    expected_folders = {split for split in CATS_VS_DOGS_SPLITS} | {
-        f"{split}/{cls}" for split in CATS_VS_DOGS_SPLITS for cls in CATS_VS_DOGS_CLASSES
-    }
-    listing, counts = {}, {folder: 0 for folder in expected_folders if "/" in folder}
+    counts = {f"{split}/{cls}": 0 for split in CATS_VS_DOGS_SPLITS for cls in CATS_VS_DOGS_CLASSES}
+    expected_folders = set(CATS_VS_DOGS_SPLITS) | set(counts)
+    listing = {}
     for path in sorted(root.rglob("*")):
         relative = path.relative_to(root).as_posix()
         if path.is_dir():
@@ -59,11 +58,9 @@ def scan(root: Path) -> dict[str, tuple[int, str]]:
         folder, _, name = relative.rpartition("/")
         if folder not in counts:
             raise Invalid(f"it holds an unexpected file {relative}")
-        if not re.fullmatch(rf"{folder.split('/')[1][:-1]}\.\d+\.jpg", name):
-            raise Invalid(
-                f"{relative} does not belong there (a {folder.split('/')[1]} image is named "
-                f"{folder.split('/')[1][:-1]}.<number>.jpg)"
-            )
+        animal = folder.split("/")[1][:-1]  # "cat" in cats/
+        if not re.fullmatch(rf"{animal}\.\d+\.jpg", name):
+            raise Invalid(f"{relative} does not belong there (a {animal} image is named {animal}.<number>.jpg)")
         payload = path.read_bytes()
         if not payload:
             raise Invalid(f"{relative} is empty")
@@ -105,7 +102,7 @@ def _read_manifest(root: Path) -> dict[str, tuple[int, str]]:
         raise Invalid(f"its manifest {MANIFEST} is unreadable ({type(error).__name__}: {error})") from None
 
 
-def read_tree(root: Path) -> Path:
+def verify_tree(root: Path) -> Path:
     """Verify a cats-vs-dogs tree (see the module's docstring) and return ``root``.
 
     Raises:
@@ -115,8 +112,7 @@ def read_tree(root: Path) -> Path:
     if not root.is_dir():
         raise Invalid("it is not a folder")
     listing = scan(root)
-    has_manifest = (root / MANIFEST).is_file()
-    if not has_manifest:
+    if not (root / MANIFEST).is_file():
         if tree_digest(listing) != CATS_VS_DOGS_TREE_SHA256:
             raise Invalid(f"its files differ from the published set (tree checksum {CATS_VS_DOGS_TREE_SHA256})")
         return root
@@ -142,52 +138,45 @@ def _cut(archive: zipfile.ZipFile, destination: Path) -> None:
 
     names = set(archive.namelist())
     for folder, cls in (("Cat", "cat"), ("Dog", "dog")):
-        numbers = sorted(
+        image_ids = sorted(
             int(Path(n).stem)
             for n in names
             if n.startswith(f"PetImages/{folder}/") and n.endswith(".jpg") and Path(n).stem.isdigit()
         )
         wanted = [split for split, count in CATS_VS_DOGS_SPLITS.items() for _ in range(count)]
-        for number in numbers:
+        for image_id in image_ids:
             if not wanted:
                 break
             try:
-                with Image.open(io.BytesIO(archive.read(f"PetImages/{folder}/{number}.jpg"))) as image:
+                with Image.open(io.BytesIO(archive.read(f"PetImages/{folder}/{image_id}.jpg"))) as image:
                     image = image.convert("RGB").resize(CATS_VS_DOGS_STORED_SIZE, Image.BILINEAR)
             except Exception:  # noqa: BLE001 - PIL raises several kinds for a broken file
                 continue
-            out = destination / wanted.pop(0) / f"{cls}s" / f"{cls}.{number}.jpg"
+            out = destination / wanted.pop(0) / f"{cls}s" / f"{cls}.{image_id}.jpg"
             out.parent.mkdir(parents=True, exist_ok=True)
             image.save(out, quality=85)
         if wanted:
             raise CannotMake(f"the archive holds too few readable {cls} images for the small set")
 
 
-def _make(target: Path) -> None:
-    source = source_for(ARCHIVE_KEY)
+def _cut_from_archive(target: Path) -> None:
     try:
-        archive = obtain(
-            source.filename,
-            source.description,
-            lambda path: open_verified(path, source.checksums),
-            downloader_of(source),
-        )
+        archive_path = fetch(ARCHIVE_KEY)
     except DataUnavailableError as error:
         raise CannotMake(
             f"the archive it is cut from is not available either (no copy in "
             f"{', '.join(error.looked_in)}, and {error.reason})"
         ) from error
-    with archive, staging(target.name) as folder:
+    with zipfile.ZipFile(archive_path) as archive, staging(target.name) as folder:
         built = folder / target.name
-        _cut(zipfile.ZipFile(archive), built)
+        _cut(archive, built)
         files = {path: {"size": size, "sha256": sha256} for path, (size, sha256) in scan(built).items()}
-        (built / MANIFEST).write_text(
-            json.dumps({"source": f"{source.filename} {source.published}", "files": files}, indent=1) + "\n"
-        )
-        publish(built, target)
+        source = f"{SOURCES[ARCHIVE_KEY].filename} {SOURCES[ARCHIVE_KEY].published}"
+        (built / MANIFEST).write_text(json.dumps({"source": source, "files": files}, indent=1) + "\n")
+        move_into_place(built, target)
 
 
-def cats_vs_dogs_dir(*, allow_download: bool = True) -> Path:
+def cats_vs_dogs_dir() -> Path:
     """Return the verified folder of the small set, with ``{train,validation,test}/{cats,dogs}/``.
 
     Looks in the mirror, then the cache, else cuts the set from the Kaggle archive (itself
@@ -197,7 +186,7 @@ def cats_vs_dogs_dir(*, allow_download: bool = True) -> Path:
         ChecksumError: a copy has the wrong structure or content (see the module's docstring).
         DataUnavailableError, DataAccessError: see ``store.obtain``.
     """
-    return obtain(CATS_VS_DOGS_DIRNAME, "The cats-vs-dogs small set", read_tree, _make, allow_download=allow_download)
+    return obtain(CATS_VS_DOGS_DIRNAME, "The cats-vs-dogs small set", verify_tree, _cut_from_archive)
 
 
 def load_cats_vs_dogs(image_size: tuple[int, int] = (150, 150), batch_size: int = 32, seed: int = 1337):

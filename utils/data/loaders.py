@@ -1,88 +1,25 @@
 """One loader per data set, each going through ``store.obtain`` (mirror, cache, then the source).
 
-The text and table loaders return exactly what ``keras.datasets.<name>.load_data()`` returns
-(see ``../shared/data/README.md`` for Keras's procedure); MNIST comes as OpenML data set 554
-stores it, as in the lecture.
+The text and table loaders return exactly what ``keras.datasets.<name>.load_data()`` returns for
+the same raw file (Keras's own loaders cannot read the mirror's copies, whose bytes differ); MNIST
+comes as OpenML data set 554 stores it, as in the lecture.
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
+import itertools
 import json
 import zipfile
 import zlib
-from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
 
 from .. import config
-from .sources import (
-    MNIST_ARRAYS,
-    MNIST_CONTENT_SHA256,
-    MNIST_FILENAME,
-    MNIST_OPENML_ID,
-    MNIST_TRAIN_SIZE,
-    SOURCES,
-    Source,
-)
-from .store import (
-    CannotMake,
-    ChecksumError,
-    Invalid,
-    downloader_for,
-    obtain,
-    publish,
-    read_verified,
-    staging,
-    verify_file,
-)
-
-
-def source_for(key: str) -> Source:
-    """Return the registry entry of ``key``; raises ``ValueError`` naming the known keys if there is none."""
-    if key not in SOURCES:
-        raise ValueError(f"Unknown data source {key!r}; known: {', '.join(sorted(SOURCES))}.")
-    return SOURCES[key]
-
-
-def downloader_of(source: Source):
-    """Return how ``obtain`` downloads ``source`` (``None`` when it has no URL: mirror or cache only)."""
-    return downloader_for(source.url, source.published, source.description) if source.url else None
-
-
-def fetch(key: str, *, allow_download: bool = True) -> Path:
-    """Return the path of a verified local copy of the source ``key`` (see ``SOURCES``).
-
-    For files loaded by path (weights). Looks in the mirror, then the cache, then downloads
-    into the cache.
-
-    Raises:
-        ValueError: ``key`` is not a known source.
-        ChecksumError, DataUnavailableError, DataAccessError: see ``store.obtain``.
-    """
-    source = source_for(key)
-    return obtain(
-        source.filename,
-        source.description,
-        lambda path: verify_file(path, source.checksums),
-        downloader_of(source),
-        allow_download=allow_download,
-    )
-
-
-def fetch_bytes(key: str) -> bytes:
-    """Return the verified bytes of the source ``key``: read once, checked, and loaded from memory.
-
-    Raises:
-        ValueError, ChecksumError, DataUnavailableError, DataAccessError: as ``fetch``.
-    """
-    source = source_for(key)
-    return obtain(
-        source.filename, source.description, lambda path: read_verified(path, source.checksums), downloader_of(source)
-    )
-
+from .sources import MNIST_ARRAYS, MNIST_CONTENT_SHA256, MNIST_FILENAME, MNIST_OPENML_ID, MNIST_TRAIN_SIZE
+from .store import CannotMake, ChecksumError, Invalid, fetch_bytes, move_into_place, obtain, staging
 
 # --------------------------------------------------------------------------- MNIST
 
@@ -94,10 +31,14 @@ def mnist_digest(images: np.ndarray, labels: np.ndarray) -> str:
     return digest.hexdigest()
 
 
-def _read_mnist(path: Path) -> tuple[np.ndarray, np.ndarray]:
-    """Check an ``mnist.npz`` for what it is (keys, dtypes, shapes, content); return (images, labels)."""
+def mnist_from_npz(payload: bytes) -> tuple[np.ndarray, np.ndarray]:
+    """Check the bytes of an ``mnist.npz`` for what they are (keys, dtypes, shapes, content); return (images, labels).
+
+    Raises:
+        Invalid: not an .npz archive, other arrays, or other content than MNIST's.
+    """
     try:
-        with np.load(io.BytesIO(path.read_bytes()), allow_pickle=False) as archive:
+        with np.load(io.BytesIO(payload), allow_pickle=False) as archive:
             if sorted(archive.files) != sorted(MNIST_ARRAYS):
                 raise Invalid(f"it holds the arrays {sorted(archive.files)}, not {sorted(MNIST_ARRAYS)}")
             arrays = {key: archive[key] for key in MNIST_ARRAYS}
@@ -137,24 +78,24 @@ def _make_mnist(target: Path) -> None:
             raise  # a local fault (full disk, permissions): reported as such by obtain
         except Exception as error:  # openml raises many kinds (HTTP, server, parse) for one cause
             raise CannotMake(f"the download from OpenML failed ({type(error).__name__}: {error})") from error
-        split = MNIST_TRAIN_SIZE
-        built = folder / target.name
-        with open(built, "wb") as out:
-            np.savez_compressed(
-                out,
-                x_train=images[:split].reshape(-1, 28, 28),
-                y_train=labels[:split],
-                x_test=images[split:].reshape(-1, 28, 28),
-                y_test=labels[split:],
-            )
+        buffer = io.BytesIO()
+        train, test = slice(None, MNIST_TRAIN_SIZE), slice(MNIST_TRAIN_SIZE, None)
+        np.savez_compressed(
+            buffer,
+            x_train=images[train].reshape(-1, 28, 28),
+            y_train=labels[train],
+            x_test=images[test].reshape(-1, 28, 28),
+            y_test=labels[test],
+        )
         try:
-            _read_mnist(built)
+            mnist_from_npz(buffer.getvalue())
         except Invalid as problem:
             raise ChecksumError(
                 f"MNIST as OpenML sent it (data set {MNIST_OPENML_ID}) is not the expected data: {problem}. "
                 "Nothing was kept. Try again later, or use a verified copy through DLS_DATA_DIR."
             ) from None
-        publish(built, target)
+        (folder / target.name).write_bytes(buffer.getvalue())
+        move_into_place(folder / target.name, target)
 
 
 def load_mnist() -> tuple[np.ndarray, np.ndarray]:
@@ -171,18 +112,19 @@ def load_mnist() -> tuple[np.ndarray, np.ndarray]:
             shapes or content, or not an .npz archive at all).
         DataUnavailableError, DataAccessError: see ``store.obtain``.
     """
-    return obtain(MNIST_FILENAME, f"MNIST (OpenML data set {MNIST_OPENML_ID})", _read_mnist, _make_mnist)
+    what = f"MNIST (OpenML data set {MNIST_OPENML_ID})"
+    return obtain(MNIST_FILENAME, what, lambda path: mnist_from_npz(path.read_bytes()), _make_mnist)
 
 
 # --------------------------------------------------------------------------- Keras's text and table data
 
 
-def _check_num_words(num_words: int | None) -> None:
+def _require_num_words(num_words: int | None) -> None:
     if num_words is not None and (isinstance(num_words, bool) or not isinstance(num_words, int) or num_words < 4):
         raise ValueError(f"num_words must be None or an int of at least 4 (ids 0-3 are reserved), got {num_words!r}")
 
 
-def _check_test_split(test_split: float) -> None:
+def _require_test_split(test_split: float) -> None:
     if not 0 < test_split < 1:
         raise ValueError(f"test_split must be between 0 and 1, got {test_split!r}")
 
@@ -193,18 +135,27 @@ def _load_npz(key: str, *, pickled: bool = False) -> dict[str, np.ndarray]:
         return {name: archive[name] for name in archive.files}
 
 
-def _reindex(sequences: Iterable, num_words: int | None, start_char: int = 1, oov_char: int = 2, index_from: int = 3):
-    """Apply Keras's re-indexing: prepend the start id, shift ranks, replace rare words by oov."""
-    shifted = [[start_char] + [w + index_from for w in seq] for seq in sequences]
-    if not num_words:
-        num_words = max(max(seq) for seq in shifted)
-    return [[w if w < num_words else oov_char for w in seq] for seq in shifted]
-
-
 def _shuffled(rng: np.random.RandomState, *arrays: np.ndarray) -> list[np.ndarray]:
     order = np.arange(len(arrays[0]))
     rng.shuffle(order)
     return [array[order] for array in arrays]
+
+
+def _reindexed(sequences: np.ndarray, num_words: int | None, start_char=1, oov_char=2, index_from=3) -> list:
+    """Apply Keras's re-indexing: prepend ``start_char``, add ``index_from`` to every rank, ids >= ``num_words``
+    become ``oov_char`` (without ``num_words``, the largest id does: Keras's own rule).
+
+    Returns:
+        A list of lists of ints, one per sequence.
+    """
+    lengths = np.fromiter(map(len, sequences), dtype=np.int64, count=len(sequences)) + 1
+    starts = np.cumsum(lengths) - lengths
+    ids = np.full(lengths.sum(), start_char, dtype=np.int64)
+    is_word = np.ones(len(ids), dtype=bool)
+    is_word[starts] = False
+    ids[is_word] = np.fromiter(itertools.chain.from_iterable(sequences), dtype=np.int64) + index_from
+    ids[ids >= (num_words or ids.max())] = oov_char
+    return [piece.tolist() for piece in np.split(ids, starts[1:])]
 
 
 def load_imdb(num_words: int | None = None, seed: int = 113):
@@ -217,12 +168,12 @@ def load_imdb(num_words: int | None = None, seed: int = 113):
     Raises:
         ValueError: bad ``num_words``. DataError: see ``store.obtain``.
     """
-    _check_num_words(num_words)
+    _require_num_words(num_words)
     raw = _load_npz("imdb", pickled=True)
     rng = np.random.RandomState(seed)
     x_train, y_train = _shuffled(rng, raw["x_train"], raw["y_train"])
     x_test, y_test = _shuffled(rng, raw["x_test"], raw["y_test"])
-    sequences = _reindex(list(x_train) + list(x_test), num_words)
+    sequences = _reindexed(np.concatenate([x_train, x_test]), num_words)
     split = len(x_train)
     return (
         (np.array(sequences[:split], dtype="object"), y_train),
@@ -239,11 +190,11 @@ def load_reuters(num_words: int | None = None, test_split: float = 0.2, seed: in
     Raises:
         ValueError: bad ``num_words`` or ``test_split``. DataError: see ``store.obtain``.
     """
-    _check_num_words(num_words)
-    _check_test_split(test_split)
+    _require_num_words(num_words)
+    _require_test_split(test_split)
     raw = _load_npz("reuters", pickled=True)
     x, labels = _shuffled(np.random.RandomState(seed), raw["x"], raw["y"])
-    sequences = _reindex(x, num_words)
+    sequences = _reindexed(x, num_words)
     split = int(len(sequences) * (1 - test_split))
     return (
         (np.array(sequences[:split], dtype="object"), labels[:split]),
@@ -268,21 +219,7 @@ def reuters_topic_names() -> list[str]:
     return list(keras.datasets.reuters.get_label_names())
 
 
-BOSTON_FEATURE_NAMES = (
-    "CRIM",
-    "ZN",
-    "INDUS",
-    "CHAS",
-    "NOX",
-    "RM",
-    "AGE",
-    "DIS",
-    "RAD",
-    "TAX",
-    "PTRATIO",
-    "B",
-    "LSTAT",
-)
+BOSTON_FEATURE_NAMES = ("CRIM", "ZN", "INDUS", "CHAS", "NOX", "RM", "AGE", "DIS", "RAD", "TAX", "PTRATIO", "B", "LSTAT")
 
 
 def load_boston_housing(test_split: float = 0.2, seed: int = 113):
@@ -294,7 +231,7 @@ def load_boston_housing(test_split: float = 0.2, seed: int = 113):
     Raises:
         ValueError: bad ``test_split``. DataError: see ``store.obtain``.
     """
-    _check_test_split(test_split)
+    _require_test_split(test_split)
     raw = _load_npz("boston_housing")
     x, y = _shuffled(np.random.RandomState(seed), raw["x"], raw["y"])
     split = int(len(x) * (1 - test_split))

@@ -21,7 +21,7 @@ class Source:
         published: the checksum of the file at ``url`` (``"sha256:<hex>"``, or ``"md5:<hex>"``
             where the publisher gives only that), or None without ``url``.
         mirror: the sha256 of the offline mirror's copy when its bytes differ from the original
-            (same content, see ``../shared/data/README.md``), else None.
+            (the same arrays, saved again), else None.
         description: what the file is, for messages.
     """
 
@@ -80,7 +80,7 @@ SOURCES: dict[str, Source] = {
         None,
         "Kaggle Cats and Dogs archive (825 MB; the small set is cut from it)",
     ),
-    "vgg16_notop": Source(
+    "vgg16": Source(
         "vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5",
         "https://storage.googleapis.com/tensorflow/keras-applications/vgg16/"
         "vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5",
@@ -88,7 +88,7 @@ SOURCES: dict[str, Source] = {
         None,
         "VGG16 ImageNet weights without the classifier (59 MB)",
     ),
-    "squeezenet_notop": Source(
+    "squeezenet": Source(
         "weights/squeezenet_v1.1_imagenet_notop.h5",
         None,
         None,

@@ -1,21 +1,15 @@
 """Finding, verifying and fetching files: the one lookup every loader goes through.
 
-``obtain(name, what, read, make)`` looks for ``name`` in this order:
+``obtain(name, what, read, make)`` looks for ``name`` in the read-only mirror ``DLS_DATA_DIR``,
+then in the download cache (``data/``, or ``DLS_CACHE_DIR``), and otherwise has ``make`` create
+it in the cache (a download through pooch, MNIST from OpenML, or the cats-vs-dogs set cut from
+its archive). ``read`` verifies a copy and loads it from the bytes it verified; a copy that fails
+is reported with the fix for where it lies, never used and never silently replaced. Every
+operating-system error becomes a ``DataAccessError`` naming the path and the fix.
 
-1. the read-only mirror ``DLS_DATA_DIR`` (e.g. ``../shared/data``),
-2. the download cache (``data/``, or ``DLS_CACHE_DIR``),
-3. nowhere yet: ``make`` creates it in the cache (a download through pooch, the MNIST
-   download from OpenML, or the cats-vs-dogs set cut from its archive).
-
-``read`` verifies a copy and loads it from the same bytes it verified; a copy that fails is
-reported with the fix for where it lies (the mirror is repaired or bypassed, the cache is
-deleted and fetched again), never used and never silently replaced. Every operating-system
-error (a file that cannot be read, a cache that cannot be written, a full disk) becomes a
-``DataAccessError`` naming the path and the fix.
-
-Whatever ``make`` writes is first put together in a private staging folder in the cache,
-named after the process that writes it, and moved into place only once complete and
-verified. A staging folder left by a killed process is removed by the next lookup.
+Whatever ``make`` writes is put together in a staging folder in the cache named after the host
+and process that write it, and moved into place only once complete and verified; the next
+lookup removes a staging folder whose process is dead.
 """
 
 from __future__ import annotations
@@ -23,6 +17,7 @@ from __future__ import annotations
 import errno
 import hashlib
 import os
+import re
 import shutil
 import socket
 import time
@@ -30,9 +25,10 @@ import warnings
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import BinaryIO, TypeVar
+from typing import TypeVar
 
 from .. import config
+from .sources import SOURCES, Source
 
 T = TypeVar("T")
 
@@ -46,9 +42,15 @@ DAMAGED_FIX = {
     MIRROR: "Fix: repair the mirror's copy, or unset DLS_DATA_DIR to use data/ and downloads instead.",
     CACHE: "Fix: delete it and run `make data` to fetch it again.",
 }
+ACCESS_FIX = {
+    MIRROR: "Fix: ask whoever keeps the mirror to make it readable (files 0644, folders 0755), "
+    "or unset DLS_DATA_DIR to use data/ and downloads instead.",
+    CACHE: "Fix: make it readable and writable for you (e.g. `chmod -R u+rwX data`), "
+    "or set DLS_CACHE_DIR to a folder of your own.",
+}
 
-# Downloads: pooch's timeout applies to each read, so a server that trickles bytes needs our own
-# bounds on the whole transfer: an overall deadline, and a lowest average rate after a grace period.
+# Downloads: requests' timeouts apply to each read, so a server that trickles bytes needs bounds on
+# the whole transfer: an overall deadline, and a lowest average rate after a grace period.
 CONNECT_TIMEOUT_S = 15
 READ_TIMEOUT_S = 60
 DOWNLOAD_DEADLINE_S = 3 * 3600
@@ -66,7 +68,7 @@ class DataError(RuntimeError):
 
 
 class DataUnavailableError(DataError):
-    """No local copy exists and none can be made (offline, download refused, source gone).
+    """No local copy exists and none can be made (offline, source gone).
 
     Attributes:
         looked_in: the places searched, as shown in the message.
@@ -98,31 +100,28 @@ class CannotMake(Exception):
 # --------------------------------------------------------------------------- checksums
 
 
-def _check_algorithms(checksums: Iterable[str]) -> dict[str, set[str]]:
-    wanted: dict[str, set[str]] = {}
-    for checksum in checksums:
-        algorithm, value = checksum.split(":", 1)
-        wanted.setdefault(algorithm, set()).add(value)
-    return wanted
-
-
-def _hashes(chunks: Iterable[bytes], algorithms: Iterable[str]) -> dict[str, str]:
-    digests = {name: hashlib.new(name) for name in algorithms}
-    for chunk in chunks:
-        for digest in digests.values():
-            digest.update(chunk)
-    return {name: digest.hexdigest() for name, digest in digests.items()}
-
-
-def matches(chunks: Iterable[bytes], checksums: Iterable[str]) -> bool:
-    """Return whether the bytes (given as chunks) match any of ``"algorithm:hex"`` ``checksums``."""
-    wanted = _check_algorithms(checksums)
-    found = _hashes(chunks, wanted)
-    return any(found[name] in values for name, values in wanted.items())
+def _import_pooch():
+    with warnings.catch_warnings():  # pooch imports tqdm.auto, which warns in Jupyter without ipywidgets
+        warnings.filterwarnings("ignore", message="IProgress not found")
+        import pooch
+    pooch.get_logger().setLevel("WARNING")  # its "Downloading ... to <path>" line would show machine paths
+    return pooch
 
 
 def _mismatch(checksums: Iterable[str]) -> Invalid:
     return Invalid(f"its checksum matches none of {', '.join(checksums)}: it is damaged or has been changed")
+
+
+def verify_file(path: Path, checksums: Iterable[str]) -> Path:
+    """Return ``path`` when its content matches one of ``checksums`` (``"algorithm:hex"``), for files loaded by path.
+
+    Raises:
+        Invalid: no checksum matches. OSError: unreadable.
+    """
+    file_hash = _import_pooch().file_hash
+    if not any(file_hash(str(path), alg) == value for alg, value in (c.split(":", 1) for c in checksums)):
+        raise _mismatch(checksums)
+    return path
 
 
 def read_verified(path: Path, checksums: Iterable[str]) -> bytes:
@@ -134,75 +133,37 @@ def read_verified(path: Path, checksums: Iterable[str]) -> bytes:
         Invalid: the bytes match no checksum. OSError: the file cannot be read.
     """
     payload = path.read_bytes()
-    if not matches([payload], checksums):
+    if not any(hashlib.new(alg, payload).hexdigest() == value for alg, value in (c.split(":", 1) for c in checksums)):
         raise _mismatch(checksums)
     return payload
-
-
-def open_verified(path: Path, checksums: Iterable[str]) -> BinaryIO:
-    """Open ``path``, hash it through that handle, and return the handle rewound (for large files).
-
-    Raises:
-        Invalid: the content matches no checksum (the handle is closed). OSError: unreadable.
-    """
-    handle = open(path, "rb")
-    try:
-        if not matches(iter(lambda: handle.read(CHUNK_BYTES), b""), checksums):
-            raise _mismatch(checksums)
-        handle.seek(0)
-        return handle
-    except BaseException:
-        handle.close()
-        raise
-
-
-def verify_file(path: Path, checksums: Iterable[str]) -> Path:
-    """Return ``path`` when its content matches one of ``checksums`` (for files loaded by path).
-
-    Raises:
-        Invalid: no checksum matches. OSError: unreadable.
-    """
-    open_verified(path, checksums).close()
-    return path
 
 
 # --------------------------------------------------------------------------- operating-system errors
 
 
 def describe_os_error(error: OSError, place: str, what: str) -> str:
-    """Return one message for an ``OSError`` met while reading or writing ``what`` in ``place``."""
+    """Return one message for an ``OSError`` met while reading or writing ``what`` in ``place`` (mirror or cache)."""
     where = config.display_path(error.filename) if error.filename else "a data folder"
-    code = error.errno
-    if code in (errno.ENOSPC, getattr(errno, "EDQUOT", -1)):
+    if error.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
         return (
             f"The disk is full: {what} could not be written to {where}. Nothing half-written was kept. "
             "Fix: free some space on that disk, or set DLS_CACHE_DIR to a folder on a disk with room."
         )
-    if place == MIRROR:
-        fix = (
-            "Fix: ask whoever keeps the mirror to make it readable (files 0644, folders 0755), "
-            "or unset DLS_DATA_DIR to use data/ and downloads instead."
-        )
-    else:
-        fix = (
-            "Fix: make it readable and writable for you (e.g. `chmod -R u+rwX data`), "
-            "or set DLS_CACHE_DIR to a folder of your own."
-        )
-    if code in (errno.EACCES, errno.EPERM):
-        return f"Permission denied on {where} while providing {what}. {fix}"
-    if code == errno.EROFS:
+    if error.errno in (errno.EACCES, errno.EPERM):
+        return f"Permission denied on {where} while providing {what}. {ACCESS_FIX[place]}"
+    if error.errno == errno.EROFS:
         return (
             f"{where} is on a read-only file system, so {what} cannot be stored there. "
             "Fix: set DLS_CACHE_DIR to a writable folder."
         )
-    if code in (errno.EEXIST, errno.ENOTDIR):
+    if error.errno in (errno.EEXIST, errno.ENOTDIR):
         return (
             f"{where} is a file where a folder is needed (for {what}). "
             "Fix: move that file away, or set DLS_CACHE_DIR to another folder."
         )
-    if code == errno.EISDIR:
+    if error.errno == errno.EISDIR:
         return f"{where} is a folder where a file is needed (for {what}). Fix: move that folder away."
-    return f"{what} could not be read or written at {where}: {error.strerror or error}. {fix}"
+    return f"{what} could not be read or written at {where}: {error.strerror or error}. {ACCESS_FIX[place]}"
 
 
 @contextmanager
@@ -214,20 +175,12 @@ def os_errors(place: str, what: str) -> Iterator[None]:
         raise DataAccessError(describe_os_error(error, place, what)) from error
 
 
-# --------------------------------------------------------------------------- staging and publishing
-
-
-def _owner() -> str:
-    return f"{socket.gethostname()}-{os.getpid()}"
+# --------------------------------------------------------------------------- staging and moving into place
 
 
 def ensure_folder(folder: Path) -> Path:
     """Create ``folder`` (and its parents) readable by everyone if it does not exist; return it."""
-    missing = []
-    for parent in [folder, *folder.parents]:
-        if parent.is_dir():
-            break
-        missing.append(parent)
+    missing = [path for path in [folder, *folder.parents] if not path.exists()]
     folder.mkdir(parents=True, exist_ok=True)
     for created in missing:
         os.chmod(created, FOLDER_MODE)
@@ -236,13 +189,9 @@ def ensure_folder(folder: Path) -> Path:
 
 @contextmanager
 def staging(name: str) -> Iterator[Path]:
-    """Yield an empty private folder in the cache to build ``name`` in; it is removed on exit.
-
-    Its name says which host and process own it (``.<name>.<host>-<pid>.partial``), so a later
-    lookup can tell a folder left by a killed process from one still being written.
-    """
-    cache = ensure_folder(config.cache_dir())
-    folder = cache / f".{name.replace('/', '_')}.{_owner()}{STAGING_SUFFIX}"
+    """Yield an empty folder in the cache to build ``name`` in (``.<name>.<host>-<pid>.partial``); removed on exit."""
+    owner = f"{socket.gethostname()}-{os.getpid()}"
+    folder = ensure_folder(config.cache_dir()) / f".{name.replace('/', '_')}.{owner}{STAGING_SUFFIX}"
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir()
     try:
@@ -251,24 +200,14 @@ def staging(name: str) -> Iterator[Path]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def _share(path: Path) -> None:
-    """Make a file 0644, or a folder 0755 with everything below it likewise."""
-    if path.is_dir():
-        for folder, subfolders, files in os.walk(path):
-            os.chmod(folder, FOLDER_MODE)
-            for file in files:
-                os.chmod(os.path.join(folder, file), FILE_MODE)
-    else:
-        os.chmod(path, FILE_MODE)
-
-
-def publish(built: Path, target: Path) -> None:
-    """Move the finished ``built`` (a file or folder in a staging folder) to ``target``, shareable.
+def move_into_place(built: Path, target: Path) -> None:
+    """Move the finished ``built`` (a file or folder in a staging folder) to ``target``: files 0644, folders 0755.
 
     A folder whose target already exists (another process finished first) is left to that
     process's copy, which the caller then verifies.
     """
-    _share(built)
+    for path in [built, *built.rglob("*")]:
+        os.chmod(path, FOLDER_MODE if path.is_dir() else FILE_MODE)
     ensure_folder(target.parent)
     try:
         os.replace(built, target)
@@ -277,71 +216,36 @@ def publish(built: Path, target: Path) -> None:
             raise
 
 
-def sweep_leftovers(cache: Path) -> list[Path]:
-    """Remove staging folders that processes on this host left when they were killed; return them.
+def sweep_dead_staging(cache: Path) -> list[Path]:
+    """Remove the staging folders that killed processes of this host left in ``cache``; return them.
 
-    Also removes the hidden ``.*.part`` files that earlier versions of this code left behind.
     Best effort: a folder that cannot be removed stays, and nothing is raised.
     """
     import psutil
 
+    owner = re.compile(rf"\..+\.{re.escape(socket.gethostname())}-(\d+){re.escape(STAGING_SUFFIX)}")
     removed = []
-    host = socket.gethostname()
-    try:
-        entries = list(os.scandir(cache))
-    except OSError:
-        return removed
-    for entry in entries:
-        name = entry.name
-        if not name.startswith("."):
-            continue
-        if name.endswith(STAGING_SUFFIX):
-            owner = name[: -len(STAGING_SUFFIX)].rsplit(".", 1)[-1]
-            owner_host, _, pid = owner.rpartition("-")
-            if owner_host != host or not pid.isdigit() or psutil.pid_exists(int(pid)):
-                continue
-        elif not (name.endswith(".part") and entry.is_file(follow_symlinks=False)):
-            continue
-        path = Path(entry.path)
-        try:
-            shutil.rmtree(path) if entry.is_dir(follow_symlinks=False) else path.unlink()
-            removed.append(path)
-        except OSError:
-            pass
+    for folder in cache.glob(f".*{STAGING_SUFFIX}"):
+        match = owner.fullmatch(folder.name)
+        if match and not psutil.pid_exists(int(match[1])):
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
     return removed
 
 
 # --------------------------------------------------------------------------- the lookup
 
 
-def exists(path: Path) -> bool:
-    """Return whether ``path`` exists (a broken link counts: reading it then says what is wrong).
-
-    Unlike ``Path.exists``, a folder that cannot be searched raises instead of hiding the file.
-
-    Raises:
-        OSError: the path cannot be looked at (e.g. permission denied on a folder above it).
-    """
+def _read(read: Callable[[Path], T], path: Path, place: str, what: str) -> T:
     try:
-        path.lstat()
-    except (FileNotFoundError, NotADirectoryError):
-        return False
-    return True
+        return read(path)
+    except Invalid as problem:
+        raise ChecksumError(
+            f"{config.display_path(path)} ({what}) is not usable: {problem}. {DAMAGED_FIX[place]}"
+        ) from None
 
 
-def _mirror_exists(mirror: Path) -> bool:
-    with os_errors(MIRROR, "the mirror (DLS_DATA_DIR)"):
-        return exists(mirror) and mirror.is_dir()
-
-
-def obtain(
-    name: str,
-    what: str,
-    read: Callable[[Path], T],
-    make: Callable[[Path], None] | None = None,
-    *,
-    allow_download: bool = True,
-) -> T:
+def obtain(name: str, what: str, read: Callable[[Path], T], make: Callable[[Path], None] | None = None) -> T:
     """Find ``name`` in the mirror, then the cache, else make it in the cache; return ``read(path)``.
 
     Args:
@@ -349,39 +253,33 @@ def obtain(
         what: what it is, for messages (e.g. "IMDB movie reviews").
         read: verifies a copy and returns what the loader needs (its bytes, arrays, the path);
             raises ``Invalid`` when the copy is not the expected data.
-        make: creates ``name`` at the path it is given, in the cache, via ``staging``/``publish``;
-            raises ``CannotMake`` (a reason, completed here) when it cannot. None:
-            only a local copy can provide it.
-        allow_download: False makes a missing file an error instead of calling ``make``.
+        make: creates ``name`` at the path it is given, in the cache, via ``staging`` and
+            ``move_into_place``; raises ``CannotMake`` (a reason, completed here) when it cannot.
+            None: only a local copy can provide it.
 
     Returns:
         What ``read`` returns for the first copy found (or made).
     Raises:
         ChecksumError: a copy is damaged or tampered with (with the fix for where it lies).
-        DataUnavailableError: no copy, and ``make`` is None, not allowed, or failed.
+        DataUnavailableError: no copy, and ``make`` is None or failed.
         DataAccessError: a file or folder cannot be read or written (permissions, full disk...).
     """
     mirror, cache = config.mirror_dir(), config.cache_dir()
-    if mirror is not None and not _mirror_exists(mirror):
-        raise DataUnavailableError(
-            f"DLS_DATA_DIR is set to {config.display_path(mirror)}, which does not exist or is not a folder. "
-            "Fix: correct DLS_DATA_DIR (a relative path counts from the project root), or unset it "
-            "to use data/ and downloads."
-        )
-    sweep_leftovers(cache)
+    with os_errors(MIRROR, "the mirror (DLS_DATA_DIR)"):
+        if mirror is not None and not mirror.is_dir():
+            raise DataUnavailableError(
+                f"DLS_DATA_DIR is set to {config.display_path(mirror)}, which does not exist or is not a folder. "
+                "Fix: correct DLS_DATA_DIR (a relative path counts from the project root), or unset it "
+                "to use data/ and downloads."
+            )
+    sweep_dead_staging(cache)
     looked_in = []
     for place, folder in ([(MIRROR, mirror)] if mirror else []) + [(CACHE, cache)]:
         path = folder / name
         looked_in.append(config.display_path(path))
-        with os_errors(place, what):
-            if not exists(path):
-                continue
-            try:
-                return read(path)
-            except Invalid as problem:
-                raise ChecksumError(
-                    f"{config.display_path(path)} ({what}) is not usable: {problem}. {DAMAGED_FIX[place]}"
-                ) from None
+        with os_errors(place, what):  # in Python 3.11 exists() raises, for one, on a folder that cannot be searched
+            if path.exists():
+                return _read(read, path, place, what)
 
     def unavailable(reason: str) -> DataUnavailableError:
         return DataUnavailableError(
@@ -392,127 +290,129 @@ def obtain(
 
     if make is None:
         raise unavailable("it has no download source (only the mirror offers it)")
-    if not allow_download:
-        raise unavailable("downloading was not allowed")
-    target = cache / name
     with os_errors(CACHE, what):
         try:
-            make(target)
+            make(cache / name)
         except CannotMake as error:
             raise unavailable(str(error)) from error
-        try:
-            return read(target)
-        except Invalid as problem:
-            raise ChecksumError(
-                f"{config.display_path(target)} ({what}) is not usable: {problem}. {DAMAGED_FIX[CACHE]}"
-            ) from None
+        return _read(read, cache / name, CACHE, what)
+
+
+def _obtain_source(key: str, read: Callable[[Path, tuple[str, ...]], T]) -> T:
+    if key not in SOURCES:
+        raise ValueError(f"Unknown data source {key!r}; known: {', '.join(sorted(SOURCES))}.")
+    source = SOURCES[key]
+    return obtain(
+        source.filename, source.description, lambda path: read(path, source.checksums), downloader_for(source)
+    )
+
+
+def fetch(key: str) -> Path:
+    """Return the path of a verified local copy of the registry's file ``key`` (see ``SOURCES``).
+
+    For files loaded by path (weights, the cats-vs-dogs archive). Looks in the mirror, then the
+    cache, then downloads into the cache.
+
+    Raises:
+        ValueError: ``key`` is not a known source.
+        ChecksumError, DataUnavailableError, DataAccessError: see ``obtain``.
+    """
+    return _obtain_source(key, verify_file)
+
+
+def fetch_bytes(key: str) -> bytes:
+    """Return the verified bytes of the registry's file ``key``: read once, checked, and loaded from memory.
+
+    Raises:
+        ValueError, ChecksumError, DataUnavailableError, DataAccessError: as ``fetch``.
+    """
+    return _obtain_source(key, lambda path, checksums: read_verified(path, checksums))
 
 
 # --------------------------------------------------------------------------- downloading (pooch)
 
 
 def _content_length(value: str | None) -> int | None:
-    if value is None:
-        return None
-    if not value.strip().isdigit():
+    if value is not None and not value.strip().isdigit():
         raise CannotMake(f"the server sent a malformed Content-Length header ({value!r})")
-    return int(value)
+    return None if value is None else int(value)
 
 
-class _Downloader:
-    """A pooch downloader: requests with per-read timeouts, an overall deadline, a moving progress bar.
+def _stream(url: str, output_file: str, what: str) -> str:
+    """Download ``url`` to ``output_file`` with a progress bar; return the response's Content-Type.
 
-    Follows pooch's downloader protocol (``downloader(url, output_file, pooch)``). Network faults
-    are raised as requests exceptions, which pooch retries; a deadline or a malformed response
-    as ``CannotMake``, which it does not. The finished file is made 0644 before pooch
-    verifies it and moves it into place (pooch's temporary files are private).
+    What pooch's HTTPDownloader lacks: an overall deadline and a lowest average rate (a trickling
+    server passes every per-read timeout), and a check of Content-Length against what arrived.
+
+    Raises:
+        requests.RequestException: a failed connection or a transfer cut off (pooch retries these).
+        CannotMake: a malformed Content-Length, or a transfer too slow to finish.
     """
+    import requests
+    import urllib3
+    from tqdm import tqdm  # plain text bar: tqdm.auto warns in Jupyter without ipywidgets
 
-    def __init__(self, what: str):
-        self.what = what
-        self.content_type = ""
-
-    def __call__(self, url: str, output_file: str, pooch) -> None:
-        import requests
-        import urllib3
-        from tqdm import tqdm  # plain text bar: tqdm.auto warns in Jupyter without ipywidgets
-
-        start = time.monotonic()
-        response = requests.get(url, stream=True, timeout=(CONNECT_TIMEOUT_S, READ_TIMEOUT_S))
-        with response:
-            response.raise_for_status()
-            self.content_type = response.headers.get("Content-Type", "")
-            length = _content_length(response.headers.get("Content-Length"))
-            with (
-                open(output_file, "wb") as out,
-                tqdm(
-                    total=length,
-                    unit="B",
-                    unit_scale=True,
-                    desc=f"Downloading {self.what}",
-                    mininterval=1.0,
-                ) as bar,
-            ):
-                while True:
-                    try:
-                        chunk = response.raw.read1(CHUNK_BYTES, decode_content=True)
-                    except (urllib3.exceptions.HTTPError, OSError) as error:
-                        received = response.raw.tell()
-                        if length is not None and received < length:
-                            raise requests.ConnectionError(
-                                f"the transfer was cut off after {received:,} of {length:,} bytes"
-                            ) from error
-                        raise requests.ConnectionError(f"the connection broke: {error}") from error
-                    if not chunk:
-                        break
-                    out.write(chunk)
-                    bar.update(len(chunk))
-                    elapsed = time.monotonic() - start
+    start = time.monotonic()
+    with requests.get(url, stream=True, timeout=(CONNECT_TIMEOUT_S, READ_TIMEOUT_S)) as response:
+        response.raise_for_status()
+        length = _content_length(response.headers.get("Content-Length"))
+        cut_off = f"the transfer was cut off after {{:,}} of {length or 0:,} bytes"
+        bar = tqdm(total=length, unit="B", unit_scale=True, desc=f"Downloading {what}", mininterval=1.0)
+        with open(output_file, "wb") as out, bar:
+            while True:
+                try:
+                    chunk = response.raw.read1(CHUNK_BYTES, decode_content=True)
+                except (urllib3.exceptions.HTTPError, OSError) as error:
                     received = response.raw.tell()
-                    if elapsed > DOWNLOAD_DEADLINE_S or (
-                        elapsed > SLOW_GRACE_S and received < MIN_BYTES_PER_S * elapsed
-                    ):
-                        raise CannotMake(
-                            f"the server sent only {received:,} bytes in {elapsed:.0f} s, too slow to finish "
-                            f"(nothing was kept; try again later)"
-                        )
-            received = response.raw.tell()
-            if length is not None and received != length:
-                raise requests.ConnectionError(f"the transfer was cut off after {received:,} of {length:,} bytes")
-        os.chmod(output_file, FILE_MODE)
+                    if length is not None and received < length:
+                        raise requests.ConnectionError(cut_off.format(received)) from error
+                    raise requests.ConnectionError(f"the connection broke: {error}") from error
+                if not chunk:
+                    break
+                out.write(chunk)
+                bar.update(len(chunk))
+                elapsed, received = time.monotonic() - start, response.raw.tell()
+                if elapsed > DOWNLOAD_DEADLINE_S or (elapsed > SLOW_GRACE_S and received < MIN_BYTES_PER_S * elapsed):
+                    raise CannotMake(
+                        f"the server sent only {received:,} bytes in {elapsed:.0f} s, too slow to finish "
+                        "(nothing was kept; try again later)"
+                    )
+        if length is not None and response.raw.tell() != length:
+            raise requests.ConnectionError(cut_off.format(response.raw.tell()))
+        return response.headers.get("Content-Type", "")
 
 
-def downloader_for(url: str, checksum: str, what: str) -> Callable[[Path], None]:
-    """Return a ``make`` for ``obtain`` that downloads ``url`` with pooch, verified by ``checksum``."""
+def downloader_for(source: Source) -> Callable[[Path], None] | None:
+    """Return a ``make`` for ``obtain`` that downloads ``source`` with pooch, verified by its published checksum.
+
+    Returns None for a source without a URL (only the mirror or the cache can provide it).
+    """
+    if source.url is None:
+        return None
+    url, checksum, what = source.url, source.published, source.description
 
     def download(target: Path) -> None:
         import requests
 
-        with warnings.catch_warnings():
-            # pooch imports tqdm.auto, which warns in Jupyter without ipywidgets; our own bar is plain tqdm
-            warnings.filterwarnings("ignore", message="IProgress not found")
-            import pooch
-        pooch.get_logger().setLevel("WARNING")  # its "Downloading ... to <path>" line would show machine paths
+        pooch = _import_pooch()
+        content_types = []
         with staging(target.name) as folder:
             fetcher = pooch.create(
-                path=folder,
-                base_url="",
-                registry={target.name: checksum},
-                urls={target.name: url},
-                retry_if_failed=DOWNLOAD_RETRIES,
+                folder, "", registry={target.name: checksum}, urls={target.name: url}, retry_if_failed=DOWNLOAD_RETRIES
             )
-            downloader = _Downloader(what)
             try:
-                fetched = fetcher.fetch(target.name, downloader=downloader)
+                fetched = fetcher.fetch(
+                    target.name, downloader=lambda url, out, _: content_types.append(_stream(url, out, what))
+                )
             except requests.RequestException as error:
                 raise CannotMake(f"downloading it from {url} failed ({error})") from error
             except ValueError as error:  # pooch: the downloaded file's hash differs
-                html = " The server sent an HTML page, not the file." if "html" in downloader.content_type else ""
+                html = " The server sent an HTML page, not the file." if "html" in "".join(content_types) else ""
                 raise ChecksumError(
                     f"The download of {what} from {url} does not match its published checksum {checksum}; "
                     f"nothing was kept.{html} The source may have changed or the transfer was corrupted: "
                     "try again later, or use a verified copy through DLS_DATA_DIR."
                 ) from error
-            publish(Path(fetched), target)
+            move_into_place(Path(fetched), target)
 
     return download
