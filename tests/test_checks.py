@@ -35,6 +35,19 @@ def feedback(verdict) -> str:
     return " ".join(verdict.lines)
 
 
+def decoder(offset):
+    """A student's decode_review that subtracts ``offset`` (3 is right)."""
+    return lambda seq, index: " ".join(
+        {r + offset: w for w, r in index.items()}.get(i, "?") if i >= 3 else "?" for i in seq
+    )
+
+
+WORD_INDEX, REVIEWS = {"the": 1, "film": 2, "good": 3}, [[1, 4, 5, 6, 2]]
+HISTORY = {"val_loss": [0.5, 0.3, 0.4], "val_accuracy": [0.8, 0.85, 0.9]}
+LABELS = np.array([0, 0, 0, 1])
+CONFIGURATIONS = [(28, 3, 1, 0), (28, 3, 2, 1), (13, 2, 2, 0)]
+
+
 # --------------------------------------------------------------------------- the mechanism
 
 
@@ -43,6 +56,7 @@ def test_placeholders_are_not_attempted_and_recorded(capsys):
     assert verdict.status == NOT_ATTEMPTED and not verdict
     assert checks.RESULTS["Exercise 1 (prepare the images)"] == NOT_ATTEMPTED
     assert "NOT ATTEMPTED YET" in capsys.readouterr().out
+    assert checks.check_budget_model(object(), None, max_params=1000, min_val_accuracy=0.5).status == NOT_ATTEMPTED
 
 
 def test_a_crashing_answer_is_reported_not_raised():
@@ -65,33 +79,62 @@ def test_garbage_never_crashes_a_check(keras, garbage):
         assert check().status == NOT_YET
 
 
-def test_all_passed():
+def test_all_checks_passed():
     checks.RESULTS.clear()
-    checks._report("a", PASSED, [])
-    checks._report("b", NOT_YET, [])
-    assert checks.all_passed("a") and not checks.all_passed() and not checks.all_passed("a", "b")
+    checks._give_feedback("a", PASSED, [])
+    checks._give_feedback("b", NOT_YET, [])
+    assert checks.all_checks_passed("a") and not checks.all_checks_passed()
+    assert not checks.all_checks_passed("a", "b")
 
 
-# --------------------------------------------------------------------------- 01_mnist
+# --------------------------------------------------------------------------- answers that need no model
 
 
-def test_prepare():
-    assert checks.check_prepare(lambda im: (im.reshape(-1, 784) / 255).astype("float32"))
-    for wrong, hint in [
-        (lambda im: im.reshape(-1, 784).astype("float32"), "divide by 255"),
-        (lambda im: (im / 255).astype("float32"), "flatten"),
-        (lambda im: im.reshape(-1, 784) / 255, "float32"),
-    ]:
-        verdict = checks.check_prepare(wrong)
-        assert verdict.status == NOT_YET and hint in feedback(verdict)
+@pytest.mark.parametrize(
+    "check",
+    [
+        lambda: checks.check_prepare(lambda im: (im.reshape(-1, 784) / 255).astype("float32")),
+        lambda: checks.check_one_hot(lambda labels, n: np.eye(n)[labels]),
+        lambda: checks.check_decode(decoder(3), REVIEWS, WORD_INDEX),
+        lambda: checks.check_best_epoch(2, HISTORY),
+        lambda: checks.check_random_baseline(0.75**2 + 0.25**2, LABELS),
+        lambda: checks.check_mae(lambda t, p: np.mean(np.abs(t - p))),
+        lambda: checks.check_output_sizes([26, 14, 6], CONFIGURATIONS),
+        lambda: checks.check_feature_map_shape((5, 5, 512), image_side=180),
+    ],
+)
+def test_right_answers_pass(check):
+    verdict = check()
+    assert verdict.status == PASSED, verdict.lines
 
 
-def test_one_hot():
-    assert checks.check_one_hot(lambda labels, n: np.eye(n)[labels])
-    verdict = checks.check_one_hot(lambda labels, n: np.eye(n)[(labels + 1) % n])
-    assert verdict.status == NOT_YET and "one position off" in feedback(verdict)
-    verdict = checks.check_one_hot(lambda labels, n: np.eye(n + 1)[labels])
-    assert "shape" in feedback(verdict)
+@pytest.mark.parametrize(
+    "check, hints",
+    [
+        (lambda: checks.check_prepare(lambda im: im.reshape(-1, 784).astype("float32")), ["divide by 255"]),
+        (lambda: checks.check_prepare(lambda im: (im / 255).astype("float32")), ["flatten"]),
+        (lambda: checks.check_prepare(lambda im: im.reshape(-1, 784) / 255), ["float32"]),
+        (lambda: checks.check_one_hot(lambda labels, n: np.eye(n)[(labels + 1) % n]), ["one position off"]),
+        (lambda: checks.check_one_hot(lambda labels, n: np.eye(n + 1)[labels]), ["shape"]),
+        (lambda: checks.check_decode(decoder(2), REVIEWS, WORD_INDEX), ["subtracted 2"]),
+        (lambda: checks.check_best_epoch(1, HISTORY), ["argmin counts from 0"]),
+        (lambda: checks.check_best_epoch(3, HISTORY), ["highest validation accuracy"]),
+        (lambda: checks.check_random_baseline(1.0, LABELS), ["square each share"]),
+        (lambda: checks.check_random_baseline(0.5, LABELS), ["uniform guessing"]),
+        (lambda: checks.check_mae(lambda t, p: np.mean((t - p) ** 2)), ["squared"]),
+        (lambda: checks.check_mae(lambda t, p: np.sum(np.abs(t - p))), ["sum"]),
+        (lambda: checks.check_mae(lambda t, p: np.mean(t - p) * 0), ["cancelled"]),
+        (lambda: checks.check_output_sizes([26, 13, 6], CONFIGURATIONS), ["Configuration 2", "rounds down"]),
+        (lambda: checks.check_feature_map_shape((6, 6, 512), image_side=180), ["rounding down"]),
+        (lambda: checks.check_feature_map_shape((5, 5, 256), image_side=180), ["512 channels"]),
+    ],
+)
+def test_typical_mistakes_get_their_hint(check, hints):
+    verdict = check()
+    assert verdict.status == NOT_YET and all(hint in feedback(verdict) for hint in hints), verdict.lines
+
+
+# --------------------------------------------------------------------------- models and histories
 
 
 def test_small_network(keras):
@@ -111,57 +154,26 @@ def test_small_network(keras):
         assert verdict.status == NOT_YET and hint in feedback(verdict), (hint, verdict.lines)
 
 
-# --------------------------------------------------------------------------- 02_imdb
-
-
 def test_budget_model(keras):
     good = dense(keras, 100, [4], 1, "sigmoid", "binary_crossentropy")
-    assert checks.check_budget_model(good, {"val_accuracy": [0.7, 0.9]}, max_params=1000, min_val_accuracy=0.88)
-    assert "below 0.95" in feedback(
-        checks.check_budget_model(good, {"val_accuracy": [0.9]}, max_params=1000, min_val_accuracy=0.95)
-    )
-    assert "validation_data" in feedback(
-        checks.check_budget_model(good, {"accuracy": [0.9]}, max_params=1000, min_val_accuracy=0.5)
-    )
-    assert "budget" in feedback(
-        checks.check_budget_model(good, {"val_accuracy": [0.9]}, max_params=100, min_val_accuracy=0.5)
-    )
-    assert checks.check_budget_model(good, None, max_params=1000, min_val_accuracy=0.5).status == NOT_ATTEMPTED
 
+    def check(history, max_params=1000, min_val_accuracy=0.5):
+        return checks.check_budget_model(good, history, max_params=max_params, min_val_accuracy=min_val_accuracy)
 
-def test_decode():
-    word_index = {"the": 1, "film": 2, "good": 3}
-    sequences = [[1, 4, 5, 6, 2]]
-    right = lambda seq, index: " ".join(
-        {r + 3: w for w, r in index.items()}.get(i, "?") if i >= 3 else "?" for i in seq
-    )
-    assert checks.check_decode(right, sequences, word_index)
-    off_by_one = lambda seq, index: " ".join(
-        {r + 2: w for w, r in index.items()}.get(i, "?") if i >= 3 else "?" for i in seq
-    )
-    assert "subtracted 2" in feedback(checks.check_decode(off_by_one, sequences, word_index))
-
-
-def test_best_epoch():
-    history = {"val_loss": [0.5, 0.3, 0.4], "val_accuracy": [0.8, 0.85, 0.9]}
-    assert checks.check_best_epoch(2, history)
-    assert "argmin counts from 0" in feedback(checks.check_best_epoch(1, history))
-    assert "highest validation accuracy" in feedback(checks.check_best_epoch(3, history))
-
-
-# --------------------------------------------------------------------------- 03_reuters
+    assert check({"val_accuracy": [0.7, 0.9]}, min_val_accuracy=0.88)
+    assert "below 0.95" in feedback(check({"val_accuracy": [0.9]}, min_val_accuracy=0.95))
+    assert "validation_data" in feedback(check({"accuracy": [0.9]}))
+    assert "budget" in feedback(check({"val_accuracy": [0.9]}, max_params=100))
 
 
 def test_small_reuters(keras):
     good = dense(keras, 100, [48], 46, "softmax", "categorical_crossentropy")
-    assert checks.check_small_reuters(good, {"val_accuracy": [0.8]}, max_params=10_000, min_val_accuracy=0.78)
     narrow = dense(keras, 100, [64, 4], 46, "softmax", "categorical_crossentropy")
-    assert "bottleneck" in feedback(
-        checks.check_small_reuters(narrow, {"val_accuracy": [0.8]}, max_params=10_000, min_val_accuracy=0.5)
-    )
-    assert "budget" in feedback(
-        checks.check_small_reuters(good, {"val_accuracy": [0.8]}, max_params=100, min_val_accuracy=0.5)
-    )
+    history = {"val_accuracy": [0.8]}
+    assert checks.check_small_reuters(good, history, max_params=10_000, min_val_accuracy=0.78)
+    verdict = checks.check_small_reuters(narrow, history, max_params=10_000, min_val_accuracy=0.5)
+    assert "bottleneck" in feedback(verdict)
+    assert "budget" in feedback(checks.check_small_reuters(good, history, max_params=100, min_val_accuracy=0.5))
 
 
 def test_sparse_labels(keras):
@@ -170,16 +182,6 @@ def test_sparse_labels(keras):
     assert "integer topic numbers" in feedback(checks.check_sparse_labels(sparse, np.eye(46)[[3, 4]]))
     one_hot_loss = dense(keras, 10, [46], 46, "softmax", "categorical_crossentropy")
     assert "loss" in feedback(checks.check_sparse_labels(one_hot_loss, np.array([3, 4])))
-
-
-def test_random_baseline():
-    labels = np.array([0, 0, 0, 1])
-    assert checks.check_random_baseline(0.75**2 + 0.25**2, labels)
-    assert "square each share" in feedback(checks.check_random_baseline(1.0, labels))
-    assert "uniform guessing" in feedback(checks.check_random_baseline(0.5, labels))
-
-
-# --------------------------------------------------------------------------- 04_boston_housing
 
 
 def test_normalized_model(keras):
@@ -194,9 +196,6 @@ def test_normalized_model(keras):
         model.compile(optimizer="rmsprop", loss="mse")
         return model
 
-    assert checks.check_normalized_model(build, x, 2.4, max_mae=2.6)
-    assert "above 2.6" in feedback(checks.check_normalized_model(build, x, 3.1, max_mae=2.6))
-
     def unadapted(x_fit):
         model = keras.Sequential(
             [keras.Input(shape=(3,)), keras.layers.Normalization(mean=0.0, variance=1.0), keras.layers.Dense(1)]
@@ -204,28 +203,19 @@ def test_normalized_model(keras):
         model.compile(optimizer="rmsprop", loss="mse")
         return model
 
-    assert "adapt" in feedback(checks.check_normalized_model(unadapted, x, 2.4, max_mae=2.6))
-
     def plain(x_fit):
         return dense(keras, 3, [4], 1, None, "mse")
 
+    assert checks.check_normalized_model(build, x, 2.4, max_mae=2.6)
+    assert "above 2.6" in feedback(checks.check_normalized_model(build, x, 3.1, max_mae=2.6))
+    assert "adapt" in feedback(checks.check_normalized_model(unadapted, x, 2.4, max_mae=2.6))
     assert "no Normalization layer" in feedback(checks.check_normalized_model(plain, x, 2.4, max_mae=2.6))
-
-
-def test_mae():
-    assert checks.check_mae(lambda t, p: np.mean(np.abs(t - p)))
-    assert "squared" in feedback(checks.check_mae(lambda t, p: np.mean((t - p) ** 2)))
-    assert "sum" in feedback(checks.check_mae(lambda t, p: np.sum(np.abs(t - p))))
-    assert "cancelled" in feedback(checks.check_mae(lambda t, p: np.mean(t - p) * 0))
 
 
 def test_without_b(keras):
     model = dense(keras, 12, [8], 1, None, "mse")
     assert checks.check_without_b(np.zeros((5, 12)), model, 2.9, max_mae=3.3)
     assert "np.delete" in feedback(checks.check_without_b(np.zeros((5, 13)), model, 2.9, max_mae=3.3))
-
-
-# --------------------------------------------------------------------------- 05_regularization
 
 
 def test_dropout_and_l1_models(keras):
@@ -236,21 +226,18 @@ def test_dropout_and_l1_models(keras):
         model.compile(optimizer="rmsprop", loss="binary_crossentropy")
         return model
 
-    history = {"val_crossentropy": [0.4, 0.28, 0.3]}
-    assert checks.check_dropout_model(
-        model_with(layers.Dense(16, activation="relu"), layers.Dropout(0.3)), history, max_val_loss=0.29
-    )
-    assert "0.5 is the notebook's" in feedback(
-        checks.check_dropout_model(model_with(layers.Dense(16), layers.Dropout(0.5)), history, max_val_loss=0.29)
-    )
-    assert "no Dropout" in feedback(
-        checks.check_dropout_model(model_with(layers.Dense(16)), history, max_val_loss=0.29)
-    )
-    small = model_with(layers.Dense(16, kernel_regularizer=regularizers.l1(0.0001)))
-    assert checks.check_l1_model(small, history, max_val_loss=0.29)
-    same = model_with(layers.Dense(16, kernel_regularizer=regularizers.l1(0.001)))
-    assert "ten times smaller" in feedback(checks.check_l1_model(same, history, max_val_loss=0.29))
-    assert "no L1" in feedback(checks.check_l1_model(model_with(layers.Dense(16)), history, max_val_loss=0.29))
+    def dropout(*stack):
+        return checks.check_dropout_model(model_with(*stack), {"val_crossentropy": [0.4, 0.28, 0.3]}, max_val_loss=0.29)
+
+    def l1(*stack):
+        return checks.check_l1_model(model_with(*stack), {"val_crossentropy": [0.4, 0.28, 0.3]}, max_val_loss=0.29)
+
+    assert dropout(layers.Dense(16, activation="relu"), layers.Dropout(0.3))
+    assert "0.5 is the notebook's" in feedback(dropout(layers.Dense(16), layers.Dropout(0.5)))
+    assert "no Dropout" in feedback(dropout(layers.Dense(16)))
+    assert l1(layers.Dense(16, kernel_regularizer=regularizers.l1(0.0001)))
+    assert "ten times smaller" in feedback(l1(layers.Dense(16, kernel_regularizer=regularizers.l1(0.001))))
+    assert "no L1" in feedback(l1(layers.Dense(16)))
 
 
 def test_l2_penalty(keras):
@@ -259,19 +246,8 @@ def test_l2_penalty(keras):
     penalty = 0.001 * sum(float(np.sum(k**2)) for k in kernels)
     assert checks.check_l2_penalty(penalty, model)
     assert "left out the factor" in feedback(checks.check_l2_penalty(penalty / 0.001, model))
-    assert "L1 penalty" in feedback(
-        checks.check_l2_penalty(0.001 * sum(float(np.sum(np.abs(k))) for k in kernels), model)
-    )
-
-
-# --------------------------------------------------------------------------- 06_convnets
-
-
-def test_output_sizes():
-    configurations = [(28, 3, 1, 0), (28, 3, 2, 1), (13, 2, 2, 0)]
-    assert checks.check_output_sizes([26, 14, 6], configurations)
-    verdict = checks.check_output_sizes([26, 13, 6], configurations)
-    assert "Configuration 2" in feedback(verdict) and "rounds down" in feedback(verdict)
+    l1_penalty = 0.001 * sum(float(np.sum(np.abs(k))) for k in kernels)
+    assert "L1 penalty" in feedback(checks.check_l2_penalty(l1_penalty, model))
 
 
 def test_small_convnet_and_receptive_field(keras):
@@ -293,14 +269,10 @@ def test_small_convnet_and_receptive_field(keras):
     assert checks.check_small_convnet(convnet, x, y, max_params=1000, min_accuracy=0.99)
     assert "budget" in feedback(checks.check_small_convnet(convnet, x, y, max_params=10, min_accuracy=0.5))
     flat = dense(keras, 64, [4], 10, "softmax", "categorical_crossentropy")
-    assert "no Conv2D" in feedback(
-        checks.check_small_convnet(flat, x.reshape(3, 64), y, max_params=1000, min_accuracy=0.1)
-    )
+    verdict = checks.check_small_convnet(flat, x.reshape(3, 64), y, max_params=1000, min_accuracy=0.1)
+    assert "no Conv2D" in feedback(verdict)
     assert checks.check_receptive_field(8, convnet)  # 3, then +1 (pool), then +2*2
     assert "jump" in feedback(checks.check_receptive_field(5, convnet))
-
-
-# --------------------------------------------------------------------------- 07_pretrained_vgg16
 
 
 def test_unfreeze_more(keras):
@@ -320,17 +292,13 @@ def test_unfreeze_more(keras):
 
 def test_augmentation(keras):
     layers = keras.layers
-    good = keras.Sequential([layers.RandomRotation(20 / 360), layers.RandomZoom(0.1), layers.RandomFlip("horizontal")])
-    assert checks.check_augmentation(good, degrees=20, zoom=0.1)
-    degrees = keras.Sequential([layers.RandomRotation(0.2), layers.RandomZoom(0.1), layers.RandomFlip("horizontal")])
-    assert "fraction of a full turn" in feedback(checks.check_augmentation(degrees, degrees=20, zoom=0.1))
-    vertical = keras.Sequential(
-        [layers.RandomRotation(20 / 360), layers.RandomZoom(0.1), layers.RandomFlip("vertical")]
-    )
-    assert "left-right" in feedback(checks.check_augmentation(vertical, degrees=20, zoom=0.1))
 
+    def check(rotation, flip):
+        augmentation = keras.Sequential(
+            [layers.RandomRotation(rotation), layers.RandomZoom(0.1), layers.RandomFlip(flip)]
+        )
+        return checks.check_augmentation(augmentation, degrees=20, zoom=0.1)
 
-def test_feature_map_shape():
-    assert checks.check_feature_map_shape((5, 5, 512), image_side=180)
-    assert "rounding down" in feedback(checks.check_feature_map_shape((6, 6, 512), image_side=180))
-    assert "512 channels" in feedback(checks.check_feature_map_shape((5, 5, 256), image_side=180))
+    assert check(20 / 360, "horizontal")
+    assert "fraction of a full turn" in feedback(check(0.2, "horizontal"))
+    assert "left-right" in feedback(check(20 / 360, "vertical"))

@@ -3,25 +3,29 @@
 Each check looks at what a student handed in and prints one verdict: **passed** (with what is
 right), **not yet** (what is wrong, and a hint), or **not attempted yet** (the starter's
 placeholder, ``None``, is still there). A check never raises, whatever it is given: a student's
-copy runs top to bottom, and every check answers. It also returns the verdict, and remembers it
-in ``RESULTS`` so that the solved notebook can assert that every solution passes.
+copy runs top to bottom, and every check answers. It also returns its ``Feedback``, and remembers
+the status in ``RESULTS`` so that the solved notebook can assert that every solution passes.
 """
 
 from __future__ import annotations
 
+import functools
+import inspect
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from .training import history_dict
+
 PASSED, NOT_YET, NOT_ATTEMPTED = "passed", "not yet", "not attempted yet"
 RESULTS: dict[str, str] = {}
 
 
 @dataclass
-class Verdict:
-    """The outcome of one check: its status, and the lines of feedback that were printed."""
+class Feedback:
+    """What one check printed: the exercise, its status, and the lines of feedback. True when it passed."""
 
     exercise: str
     status: str
@@ -34,7 +38,7 @@ class Verdict:
         """Show nothing more in a notebook: the check has printed its feedback already."""
 
 
-class _Problem(Exception):
+class _WrongAnswer(Exception):
     """One thing wrong with an answer: what, and a hint."""
 
     def __init__(self, what: str, hint: str):
@@ -42,45 +46,78 @@ class _Problem(Exception):
         self.what, self.hint = what, hint
 
 
-def _report(exercise: str, status: str, lines: list[str]) -> Verdict:
+def _give_feedback(exercise: str, status: str, lines: list[str]) -> Feedback:
+    """Print the feedback, remember the status in ``RESULTS`` and return it."""
     RESULTS[exercise] = status
     print(f"{exercise}: {status.upper()}")
     for line in lines:
         print(f"  {line}")
-    return Verdict(exercise, status, lines)
+    return Feedback(exercise, status, lines)
 
 
-def _check(exercise: str, answers: Sequence, judge: Callable[[], list[str]]) -> Verdict:
-    """Run ``judge`` (which returns what is right, or raises ``_Problem``) unless an answer is missing."""
-    if any(answer is None for answer in answers):
-        return _report(exercise, NOT_ATTEMPTED, ["Replace the placeholder(s) set to None in the exercise's cell."])
-    try:
-        return _report(exercise, PASSED, judge())
-    except _Problem as problem:
-        return _report(exercise, NOT_YET, [problem.what, f"Hint: {problem.hint}"])
-    except Exception as error:  # noqa: BLE001 - an unfinished answer can fail in any way; say so, never crash
-        return _report(
-            exercise,
-            NOT_YET,
-            [
-                f"Checking your answer raised {type(error).__name__}: {error}",
-                "Hint: run your cell again and look at what it produces.",
-            ],
-        )
+def _lab_check(exercise: str, *answers: str):
+    """Make a lab's check from ``grade``, a function that returns what is right or raises ``_WrongAnswer``.
+
+    The check takes ``grade``'s arguments and returns ``Feedback``: "not attempted yet" while an
+    argument named in ``answers`` is still ``None``, and "not yet" whatever ``grade`` raises.
+    """
+
+    def decorate(grade: Callable[..., list[str]]) -> Callable[..., Feedback]:
+        signature = inspect.signature(grade)
+
+        @functools.wraps(grade)
+        def check(*args, **kwargs) -> Feedback:
+            given = signature.bind(*args, **kwargs).arguments
+            if any(given[name] is None for name in answers):
+                lines = ["Replace the placeholder(s) set to None in the exercise's cell."]
+                return _give_feedback(exercise, NOT_ATTEMPTED, lines)
+            try:
+                return _give_feedback(exercise, PASSED, grade(*args, **kwargs))
+            except _WrongAnswer as wrong:
+                return _give_feedback(exercise, NOT_YET, [wrong.what, f"Hint: {wrong.hint}"])
+            except Exception as error:  # noqa: BLE001 - an unfinished answer can fail in any way; say so, never crash
+                lines = [
+                    f"Checking your answer raised {type(error).__name__}: {error}",
+                    "Hint: run your cell again and look at what it produces.",
+                ]
+                return _give_feedback(exercise, NOT_YET, lines)
+
+        check.__signature__ = signature.replace(return_annotation=Feedback)  # what help() shows
+        return check
+
+    return decorate
 
 
-def all_passed(*exercises: str) -> bool:
+def all_checks_passed(*exercises: str) -> bool:
     """Return whether the given exercises (default: every one checked so far) passed."""
     names = exercises or tuple(RESULTS)
     return bool(names) and all(RESULTS.get(name) == PASSED for name in names)
 
 
-# --------------------------------------------------------------------------- helpers
+# --------------------------------------------------------------------------- what the checks test
 
 
 def _require(condition: bool, what: str, hint: str) -> None:
     if not condition:
-        raise _Problem(what, hint)
+        raise _WrongAnswer(what, hint)
+
+
+def _at_least(subject: str, value: float, minimum: float, hint: str) -> None:
+    _require(value >= minimum, f"{subject} is {value:.4f}, below {minimum}.", hint)
+
+
+def _at_most(subject: str, value: float, maximum: float, hint: str, digits: int = 4) -> None:
+    _require(value <= maximum, f"{subject} is {value:.{digits}f}, above {maximum}.", hint)
+
+
+def _close(answer, expected: float, tolerance: float = 1e-3) -> bool:
+    return math.isfinite(float(answer)) and abs(float(answer) - expected) <= tolerance * max(1.0, abs(expected))
+
+
+def _not_a_known_mistake(answer, mistakes: Sequence[tuple[float, str, str]]) -> None:
+    """Raise the feedback of the first mistake ``(value it gives, what, hint)`` that ``answer`` is close to."""
+    for value, what, hint in mistakes:
+        _require(not _close(answer, value), what, hint)
 
 
 def _name_of(thing) -> str:
@@ -90,7 +127,7 @@ def _name_of(thing) -> str:
     return getattr(thing, "name", None) or getattr(thing, "__name__", None) or type(thing).__name__
 
 
-def _model(
+def _judge_model(
     model,
     *,
     outputs: int,
@@ -110,13 +147,13 @@ def _model(
         "The model is not compiled.",
         "call model.compile(optimizer=..., loss=..., metrics=[...]) before fit.",
     )
-    last = model.layers[-1]
     _require(
         model.output_shape[-1] == outputs,
         f"The model outputs {model.output_shape[-1]} numbers per example, not {outputs}.",
         f"end with a Dense({outputs}) layer.",
     )
-    used = _name_of(getattr(last, "activation", None)) if getattr(last, "activation", None) else "linear"
+    last_activation = getattr(model.layers[-1], "activation", None)
+    used = _name_of(last_activation) if last_activation else "linear"
     _require(
         activation is None or used == activation,
         f"The last layer's activation is {used}, not {activation}.",
@@ -144,14 +181,18 @@ def _model(
     return [f"a compiled model with {params:,} parameters, {outputs} output(s) ({used}), loss {loss}"]
 
 
-def _history(history, key: str) -> list[float]:
-    data = getattr(history, "history", history)
+def _recorded(history, key: str) -> list[float]:
+    """The per-epoch values of ``key`` in a training history."""
+    try:
+        values = history_dict(history).get(key)
+    except TypeError:  # not a history at all
+        values = None
     _require(
-        isinstance(data, dict) and key in data,
+        values is not None,
         f"The training history has no {key!r}.",
         "pass validation_data=(x_val, y_val) to fit, and keep what fit returns.",
     )
-    return list(data[key])
+    return values
 
 
 def _accuracy(model, x, y_one_hot) -> float:
@@ -161,568 +202,488 @@ def _accuracy(model, x, y_one_hot) -> float:
     )
 
 
-def _close(answer, expected: float, tolerance: float = 1e-3) -> bool:
-    return math.isfinite(float(answer)) and abs(float(answer) - expected) <= tolerance * max(1.0, abs(expected))
-
-
 # --------------------------------------------------------------------------- 01_mnist
 
 
-def check_prepare(prepare) -> Verdict:
+@_lab_check("Exercise 1 (prepare the images)", "prepare")
+def check_prepare(prepare) -> list[str]:
     """Exercise: ``prepare(images)`` turns uint8 28x28 images into float32 vectors of 784 values in [0, 1]."""
-
-    def judge():
-        images = np.random.default_rng(0).integers(0, 256, (3, 28, 28)).astype(np.uint8)
-        result = np.asarray(prepare(images.copy()))
-        _require(
-            result.shape == (3, 784),
-            f"3 images became an array of shape {result.shape}, not (3, 784).",
-            "flatten each image: images.reshape(-1, 28 * 28).",
-        )
-        _require(result.dtype == np.float32, f"The values are {result.dtype}, not float32.", "add .astype('float32').")
-        _require(
-            result.max() <= 1.0 and result.min() >= 0.0,
-            f"The values range from {result.min()} to {result.max()}.",
-            "divide by 255, the largest pixel value.",
-        )
-        _require(
-            np.allclose(result, images.reshape(3, 784) / 255, atol=1e-6),
-            "The values are not the pixels divided by 255.",
-            "keep the pixels' order: reshape, then scale.",
-        )
-        return ["shape (n, 784), float32, the pixels divided by 255"]
-
-    return _check("Exercise 1 (prepare the images)", [prepare], judge)
+    images = np.random.default_rng(0).integers(0, 256, (3, 28, 28)).astype(np.uint8)
+    result = np.asarray(prepare(images.copy()))
+    _require(
+        result.shape == (3, 784),
+        f"3 images became an array of shape {result.shape}, not (3, 784).",
+        "flatten each image: images.reshape(-1, 28 * 28).",
+    )
+    _require(result.dtype == np.float32, f"The values are {result.dtype}, not float32.", "add .astype('float32').")
+    _require(
+        result.max() <= 1.0 and result.min() >= 0.0,
+        f"The values range from {result.min()} to {result.max()}.",
+        "divide by 255, the largest pixel value.",
+    )
+    _require(
+        np.allclose(result, images.reshape(3, 784) / 255, atol=1e-6),
+        "The values are not the pixels divided by 255.",
+        "keep the pixels' order: reshape, then scale.",
+    )
+    return ["shape (n, 784), float32, the pixels divided by 255"]
 
 
-def check_one_hot(one_hot) -> Verdict:
+@_lab_check("Exercise 2 (one-hot encoding)", "one_hot")
+def check_one_hot(one_hot) -> list[str]:
     """Exercise: ``one_hot(labels, num_classes)`` without ``keras.utils.to_categorical``."""
-
-    def judge():
-        labels = np.array([3, 0, 9, 3])
-        result = np.asarray(one_hot(labels, 10))
-        _require(
-            result.shape == (4, 10),
-            f"4 labels became shape {result.shape}, not (4, 10).",
-            "one row per label, one column per class: np.zeros((len(labels), num_classes)).",
-        )
-        _require(np.all(result.sum(axis=1) == 1), "Not every row holds exactly one 1.", "set one entry per row.")
-        shifted = [k for k in (-1, 1) if np.array_equal(result.argmax(axis=1), (labels + k) % 10)]
-        _require(
-            not shifted, "The 1 sits one position off from the label.", "label 3 sets column 3 (columns count from 0)."
-        )
-        _require(
-            np.array_equal(result, np.eye(10)[labels]),
-            "The 1s are not at the labels' positions.",
-            "result[i, labels[i]] = 1 for every row i.",
-        )
-        return ["one row per label, a single 1 in the label's column"]
-
-    return _check("Exercise 2 (one-hot encoding)", [one_hot], judge)
+    labels = np.array([3, 0, 9, 3])
+    result = np.asarray(one_hot(labels, 10))
+    _require(
+        result.shape == (4, 10),
+        f"4 labels became shape {result.shape}, not (4, 10).",
+        "one row per label, one column per class: np.zeros((len(labels), num_classes)).",
+    )
+    _require(np.all(result.sum(axis=1) == 1), "Not every row holds exactly one 1.", "set one entry per row.")
+    shifted = [k for k in (-1, 1) if np.array_equal(result.argmax(axis=1), (labels + k) % 10)]
+    _require(
+        not shifted, "The 1 sits one position off from the label.", "label 3 sets column 3 (columns count from 0)."
+    )
+    _require(
+        np.array_equal(result, np.eye(10)[labels]),
+        "The 1s are not at the labels' positions.",
+        "result[i, labels[i]] = 1 for every row i.",
+    )
+    return ["one row per label, a single 1 in the label's column"]
 
 
-def check_small_network(model, x_test, y_test, *, max_params: int, min_accuracy: float) -> Verdict:
+@_lab_check("Exercise 3 (a smaller network)", "model")
+def check_small_network(model, x_test, y_test, *, max_params: int, min_accuracy: float) -> list[str]:
     """Exercise: a dense MNIST network within a parameter budget that reaches a test accuracy."""
-
-    def judge():
-        right = _model(
-            model, outputs=10, activation="softmax", losses=["categorical_crossentropy"], max_params=max_params
-        )
-        accuracy = _accuracy(model, x_test, y_test)
-        _require(
-            accuracy >= min_accuracy,
-            f"Its test accuracy is {accuracy:.4f}, below {min_accuracy}.",
-            "train longer (more epochs), or spend the budget on one wider hidden layer.",
-        )
-        return right + [f"test accuracy {accuracy:.4f} >= {min_accuracy}, within {max_params:,} parameters"]
-
-    return _check("Exercise 3 (a smaller network)", [model], judge)
+    right = _judge_model(
+        model, outputs=10, activation="softmax", losses=["categorical_crossentropy"], max_params=max_params
+    )
+    accuracy = _accuracy(model, x_test, y_test)
+    _at_least(
+        "Its test accuracy",
+        accuracy,
+        min_accuracy,
+        "train longer (more epochs), or spend the budget on one wider hidden layer.",
+    )
+    return right + [f"test accuracy {accuracy:.4f} >= {min_accuracy}, within {max_params:,} parameters"]
 
 
 # --------------------------------------------------------------------------- 02_imdb
 
 
-def check_budget_model(model, history, *, max_params: int, min_val_accuracy: float) -> Verdict:
+@_lab_check("Exercise 1 (a model under a parameter budget)", "model", "history")
+def check_budget_model(model, history, *, max_params: int, min_val_accuracy: float) -> list[str]:
     """Exercise: the best IMDB model within a parameter budget (validation accuracy at its best epoch)."""
-
-    def judge():
-        right = _model(model, outputs=1, activation="sigmoid", losses=["binary_crossentropy"], max_params=max_params)
-        best = max(_history(history, "val_accuracy"))
-        _require(
-            best >= min_val_accuracy,
-            f"Its best validation accuracy is {best:.4f}, below {min_val_accuracy}.",
-            "few units per layer suffice; watch the validation curve and keep the best epoch.",
-        )
-        return right + [f"best validation accuracy {best:.4f} >= {min_val_accuracy}"]
-
-    return _check("Exercise 1 (a model under a parameter budget)", [model, history], judge)
+    right = _judge_model(model, outputs=1, activation="sigmoid", losses=["binary_crossentropy"], max_params=max_params)
+    best = max(_recorded(history, "val_accuracy"))
+    _at_least(
+        "Its best validation accuracy",
+        best,
+        min_val_accuracy,
+        "few units per layer suffice; watch the validation curve and keep the best epoch.",
+    )
+    return right + [f"best validation accuracy {best:.4f} >= {min_val_accuracy}"]
 
 
-def check_decode(decode_review, sequences, word_index) -> Verdict:
+@_lab_check("Exercise 2 (decode a review)", "decode_review")
+def check_decode(decode_review, sequences, word_index) -> list[str]:
     """Exercise: ``decode_review(indices, word_index)`` turns word indices back into text."""
+    by_rank = {rank: word for word, rank in word_index.items()}
 
-    def judge():
-        by_rank = {rank: word for word, rank in word_index.items()}
+    def expected(sequence, offset=3):
+        return " ".join(by_rank.get(i - offset, "?") if i >= 3 else "?" for i in sequence)
 
-        def expected(sequence, offset=3):
-            return " ".join(by_rank.get(i - offset, "?") if i >= 3 else "?" for i in sequence)
-
-        for sequence in sequences:
-            answer = decode_review(list(sequence), word_index)
-            if answer != expected(sequence):
-                wrong_offset = next((k for k in (0, 1, 2, 4) if answer == expected(sequence, k)), None)
-                hint = (
-                    f"you subtracted {wrong_offset}; an index is the word's rank plus 3"
-                    if wrong_offset is not None
-                    else "invert the word index ({rank: word}), subtract 3 from each index, and show 0, 1, 2 as '?'"
-                )
-                raise _Problem(f"The review starts {answer[:60]!r} instead of {expected(sequence)[:60]!r}.", hint)
-        return [f"{len(sequences)} reviews decoded exactly"]
-
-    return _check("Exercise 2 (decode a review)", [decode_review], judge)
+    for sequence in sequences:
+        answer = decode_review(list(sequence), word_index)
+        if answer != expected(sequence):
+            wrong_offset = next((k for k in (0, 1, 2, 4) if answer == expected(sequence, k)), None)
+            hint = (
+                f"you subtracted {wrong_offset}; an index is the word's rank plus 3"
+                if wrong_offset is not None
+                else "invert the word index ({rank: word}), subtract 3 from each index, and show 0, 1, 2 as '?'"
+            )
+            raise _WrongAnswer(f"The review starts {answer[:60]!r} instead of {expected(sequence)[:60]!r}.", hint)
+    return [f"{len(sequences)} reviews decoded exactly"]
 
 
-def check_best_epoch(answer, history) -> Verdict:
+@_lab_check("Exercise 3 (where overfitting starts)", "answer")
+def check_best_epoch(answer, history) -> list[str]:
     """Exercise: the epoch (counted from 1) with the lowest validation loss of a history."""
-
-    def judge():
-        val_loss = np.asarray(_history(history, "val_loss"))
-        expected = int(np.argmin(val_loss)) + 1
-        _require(int(answer) != expected - 1, f"{answer} is one too small.", "np.argmin counts from 0, epochs from 1.")
-        best_accuracy = int(np.argmax(_history(history, "val_accuracy"))) + 1
-        _require(
-            int(answer) != best_accuracy or best_accuracy == expected,
-            f"{answer} is the epoch of the highest validation accuracy.",
-            "the question asks for the lowest validation *loss*.",
-        )
-        _require(
-            int(answer) == expected,
-            f"{answer} is not the epoch with the lowest validation loss.",
-            "look at history.history['val_loss'].",
-        )
-        return [f"epoch {expected}: validation loss {val_loss.min():.4f}"]
-
-    return _check("Exercise 3 (where overfitting starts)", [answer], judge)
+    val_loss = np.asarray(_recorded(history, "val_loss"))
+    expected = int(np.argmin(val_loss)) + 1
+    _require(int(answer) != expected - 1, f"{answer} is one too small.", "np.argmin counts from 0, epochs from 1.")
+    best_accuracy = int(np.argmax(_recorded(history, "val_accuracy"))) + 1
+    _require(
+        int(answer) != best_accuracy or best_accuracy == expected,
+        f"{answer} is the epoch of the highest validation accuracy.",
+        "the question asks for the lowest validation *loss*.",
+    )
+    _require(
+        int(answer) == expected,
+        f"{answer} is not the epoch with the lowest validation loss.",
+        "look at history.history['val_loss'].",
+    )
+    return [f"epoch {expected}: validation loss {val_loss.min():.4f}"]
 
 
 # --------------------------------------------------------------------------- 03_reuters
 
 
-def check_small_reuters(model, history, *, max_params: int, min_val_accuracy: float) -> Verdict:
+@_lab_check("Exercise 1 (no bottleneck, fewer parameters)", "model", "history")
+def check_small_reuters(model, history, *, max_params: int, min_val_accuracy: float) -> list[str]:
     """Exercise: a Reuters model without a bottleneck, with fewer parameters than the 64-64 model."""
-
-    def judge():
-        right = _model(
-            model,
-            outputs=46,
-            activation="softmax",
-            max_params=max_params,
-            losses=["categorical_crossentropy", "sparse_categorical_crossentropy"],
-        )
-        widths = [layer.units for layer in model.layers[:-1] if hasattr(layer, "units")]
-        _require(
-            all(width >= 16 for width in widths),
-            f"A hidden layer has only {min(widths)} units for 46 topics.",
-            "that is an information bottleneck: no hidden layer should be much narrower than the number of classes.",
-        )
-        best = max(_history(history, "val_accuracy"))
-        _require(
-            best >= min_val_accuracy,
-            f"Its best validation accuracy is {best:.4f}, below {min_val_accuracy}.",
-            "one hidden layer, as wide as the budget allows, trains quickly; keep its best epoch.",
-        )
-        return right + [f"hidden widths {widths}, best validation accuracy {best:.4f} >= {min_val_accuracy}"]
-
-    return _check("Exercise 1 (no bottleneck, fewer parameters)", [model, history], judge)
+    losses = ["categorical_crossentropy", "sparse_categorical_crossentropy"]
+    right = _judge_model(model, outputs=46, activation="softmax", max_params=max_params, losses=losses)
+    widths = [layer.units for layer in model.layers[:-1] if hasattr(layer, "units")]
+    _require(
+        all(width >= 16 for width in widths),
+        f"A hidden layer has only {min(widths)} units for 46 topics.",
+        "that is an information bottleneck: no hidden layer should be much narrower than the number of classes.",
+    )
+    best = max(_recorded(history, "val_accuracy"))
+    _at_least(
+        "Its best validation accuracy",
+        best,
+        min_val_accuracy,
+        "one hidden layer, as wide as the budget allows, trains quickly; keep its best epoch.",
+    )
+    return right + [f"hidden widths {widths}, best validation accuracy {best:.4f} >= {min_val_accuracy}"]
 
 
-def check_sparse_labels(model, labels) -> Verdict:
+@_lab_check("Exercise 2 (integer labels)", "model", "labels")
+def check_sparse_labels(model, labels) -> list[str]:
     """Exercise: the same model trained on integer labels with the sparse categorical cross-entropy."""
-
-    def judge():
-        labels_array = np.asarray(labels)
-        _require(
-            labels_array.ndim == 1 and np.issubdtype(labels_array.dtype, np.integer),
-            f"The labels have shape {labels_array.shape} and type {labels_array.dtype}.",
-            "use the integer topic numbers (train_labels), not the one-hot vectors.",
-        )
-        return _model(model, outputs=46, activation="softmax", losses=["sparse_categorical_crossentropy"]) + [
-            "integer labels with sparse_categorical_crossentropy"
-        ]
-
-    return _check("Exercise 2 (integer labels)", [model, labels], judge)
+    labels_array = np.asarray(labels)
+    _require(
+        labels_array.ndim == 1 and np.issubdtype(labels_array.dtype, np.integer),
+        f"The labels have shape {labels_array.shape} and type {labels_array.dtype}.",
+        "use the integer topic numbers (train_labels), not the one-hot vectors.",
+    )
+    right = _judge_model(model, outputs=46, activation="softmax", losses=["sparse_categorical_crossentropy"])
+    return right + ["integer labels with sparse_categorical_crossentropy"]
 
 
-def check_random_baseline(answer, labels) -> Verdict:
+@_lab_check("Exercise 3 (the random baseline)", "answer")
+def check_random_baseline(answer, labels) -> list[str]:
     """Exercise: the expected accuracy of guessing topics at random with their frequencies, sum of p_k**2."""
-
-    def judge():
-        shares = np.bincount(np.asarray(labels)) / len(labels)
-        expected = float(np.sum(shares**2))
-        _require(
-            not _close(answer, 1.0),
-            "Your answer is 1: the shares themselves sum to 1.",
-            "square each share before summing.",
-        )
-        _require(
-            not _close(answer, 1 / len(shares)),
-            f"{float(answer):.4f} is 1/{len(shares)}, the rate of uniform guessing.",
-            "the guesser draws topics with their frequencies, so it is right with probability sum_k p_k^2.",
-        )
-        _require(
-            float(answer) <= 1,
-            f"{float(answer):.1f} is not a probability.",
-            "divide the counts by the number of labels first.",
-        )
-        _require(
-            _close(answer, expected),
-            f"{float(answer):.4f} is not sum_k p_k^2 of these labels.",
-            "p_k = np.bincount(labels) / len(labels).",
-        )
-        return [f"sum of squared shares = {expected:.4f}"]
-
-    return _check("Exercise 3 (the random baseline)", [answer], judge)
+    shares = np.bincount(np.asarray(labels)) / len(labels)
+    expected = float(np.sum(shares**2))
+    _require(
+        not _close(answer, 1.0),
+        "Your answer is 1: the shares themselves sum to 1.",
+        "square each share before summing.",
+    )
+    _require(
+        not _close(answer, 1 / len(shares)),
+        f"{float(answer):.4f} is 1/{len(shares)}, the rate of uniform guessing.",
+        "the guesser draws topics with their frequencies, so it is right with probability sum_k p_k^2.",
+    )
+    _require(
+        float(answer) <= 1,
+        f"{float(answer):.1f} is not a probability.",
+        "divide the counts by the number of labels first.",
+    )
+    _require(
+        _close(answer, expected),
+        f"{float(answer):.4f} is not sum_k p_k^2 of these labels.",
+        "p_k = np.bincount(labels) / len(labels).",
+    )
+    return [f"sum of squared shares = {expected:.4f}"]
 
 
 # --------------------------------------------------------------------------- 04_boston_housing
 
 
-def check_normalized_model(build, sample_x, cv_mae, *, max_mae: float) -> Verdict:
+@_lab_check("Exercise 1 (normalization inside the model)", "build", "cv_mae")
+def check_normalized_model(build, sample_x, cv_mae, *, max_mae: float) -> list[str]:
     """Exercise: ``build(x_fit)`` returns a model that normalizes its own inputs (layers.Normalization)."""
+    import keras
 
-    def judge():
-        import keras
-
-        model = build(np.asarray(sample_x, dtype="float32"))
-        normalizers = [layer for layer in model.layers if isinstance(layer, keras.layers.Normalization)]
-        _require(
-            bool(normalizers),
-            "The model has no Normalization layer.",
-            "start the model with keras.layers.Normalization(), adapted on the fold's training data.",
-        )
-        _require(
-            model.layers.index(normalizers[0]) == 0,
-            "The Normalization layer is not the model's first layer.",
-            "normalize the raw inputs before any Dense layer.",
-        )
-        statistics = normalizers[0].get_weights()  # mean, variance, count, once adapted
-        _require(
-            bool(statistics),
-            "The Normalization layer was given fixed statistics instead of learning them.",
-            "call normalizer.adapt(x_fit) inside build, on the training part only.",
-        )
-        mean = np.asarray(statistics[0]).ravel()
-        _require(
-            np.allclose(mean, np.asarray(sample_x).mean(axis=0), rtol=1e-3, atol=1e-3),
-            "Its mean is not the mean of the data build() was given.",
-            "call normalizer.adapt(x_fit) inside build, on the training part only.",
-        )
-        right = _model(model, outputs=1, activation="linear", losses=["mse", "mean_squared_error"])
-        _require(
-            float(cv_mae) <= max_mae,
-            f"The cross-validated MAE is {float(cv_mae):.2f}, above {max_mae}.",
-            "train each fold as in the notebook (same epochs and batch size).",
-        )
-        return right + [f"normalizes inside the model; cross-validated MAE {float(cv_mae):.2f} <= {max_mae}"]
-
-    return _check("Exercise 1 (normalization inside the model)", [build, cv_mae], judge)
+    model = build(np.asarray(sample_x, dtype="float32"))
+    normalizers = [layer for layer in model.layers if isinstance(layer, keras.layers.Normalization)]
+    _require(
+        bool(normalizers),
+        "The model has no Normalization layer.",
+        "start the model with keras.layers.Normalization(), adapted on the fold's training data.",
+    )
+    _require(
+        model.layers.index(normalizers[0]) == 0,
+        "The Normalization layer is not the model's first layer.",
+        "normalize the raw inputs before any Dense layer.",
+    )
+    statistics = normalizers[0].get_weights()  # mean, variance, count, once adapted
+    adapt_hint = "call normalizer.adapt(x_fit) inside build, on the training part only."
+    _require(
+        bool(statistics), "The Normalization layer was given fixed statistics instead of learning them.", adapt_hint
+    )
+    _require(
+        np.allclose(np.asarray(statistics[0]).ravel(), np.asarray(sample_x).mean(axis=0), rtol=1e-3, atol=1e-3),
+        "Its mean is not the mean of the data build() was given.",
+        adapt_hint,
+    )
+    right = _judge_model(model, outputs=1, activation="linear", losses=["mse", "mean_squared_error"])
+    _at_most(
+        "The cross-validated MAE",
+        float(cv_mae),
+        max_mae,
+        "train each fold as in the notebook (same epochs and batch size).",
+        digits=2,
+    )
+    return right + [f"normalizes inside the model; cross-validated MAE {float(cv_mae):.2f} <= {max_mae}"]
 
 
-def check_mae(mean_absolute_error) -> Verdict:
+@_lab_check("Exercise 2 (the mean absolute error by hand)", "mean_absolute_error")
+def check_mae(mean_absolute_error) -> list[str]:
     """Exercise: ``mean_absolute_error(y_true, y_pred)`` written with NumPy."""
-
-    def judge():
-        y_true, y_pred = np.array([10.0, 20.0, 30.0, 40.0]), np.array([12.0, 17.0, 30.0, 41.0])
-        answer = float(mean_absolute_error(y_true, y_pred))
-        _require(
-            not _close(answer, 3.5),
-            "You computed the mean *squared* error.",
-            "take the absolute difference, not its square.",
-        )
-        _require(not _close(answer, 0.0), "The errors cancelled out: 0.", "take the absolute value of each difference.")
-        _require(
-            not _close(answer, 6.0),
-            "That is the sum of the absolute errors.",
-            "divide by the number of examples (a mean).",
-        )
-        _require(
-            _close(answer, 1.5),
-            f"{answer} is not the mean absolute error (1.5 here).",
-            "np.mean(np.abs(y_true - y_pred)).",
-        )
-        return ["mean of |y_true - y_pred|"]
-
-    return _check("Exercise 2 (the mean absolute error by hand)", [mean_absolute_error], judge)
+    y_true, y_pred = np.array([10.0, 20.0, 30.0, 40.0]), np.array([12.0, 17.0, 30.0, 41.0])
+    answer = float(mean_absolute_error(y_true, y_pred))
+    _not_a_known_mistake(
+        answer,
+        [
+            (3.5, "You computed the mean *squared* error.", "take the absolute difference, not its square."),
+            (0.0, "The errors cancelled out: 0.", "take the absolute value of each difference."),
+            (6.0, "That is the sum of the absolute errors.", "divide by the number of examples (a mean)."),
+        ],
+    )
+    _require(
+        _close(answer, 1.5), f"{answer} is not the mean absolute error (1.5 here).", "np.mean(np.abs(y_true - y_pred))."
+    )
+    return ["mean of |y_true - y_pred|"]
 
 
-def check_without_b(x_train, model, test_mae, *, max_mae: float) -> Verdict:
+@_lab_check("Exercise 3 (a model without feature B)", "x_train", "model", "test_mae")
+def check_without_b(x_train, model, test_mae, *, max_mae: float) -> list[str]:
     """Exercise: the final model trained without feature B."""
-
-    def judge():
-        _require(
-            np.asarray(x_train).shape[1] == 12,
-            f"The training data has {np.asarray(x_train).shape[1]} features, not 12.",
-            "drop column 11 (B) with np.delete(data, 11, axis=1), from the training and the test data.",
-        )
-        right = _model(model, outputs=1, activation="linear", losses=["mse", "mean_squared_error"], inputs=12)
-        _require(
-            float(test_mae) <= max_mae,
-            f"The test MAE is {float(test_mae):.2f}, above {max_mae}.",
-            "normalize with the training statistics and train for the notebook's best number of epochs.",
-        )
-        return right + [f"12 features, test MAE {float(test_mae):.2f} <= {max_mae}"]
-
-    return _check("Exercise 3 (a model without feature B)", [x_train, model, test_mae], judge)
+    features = np.asarray(x_train).shape[1]
+    _require(
+        features == 12,
+        f"The training data has {features} features, not 12.",
+        "drop column 11 (B) with np.delete(data, 11, axis=1), from the training and the test data.",
+    )
+    right = _judge_model(model, outputs=1, activation="linear", losses=["mse", "mean_squared_error"], inputs=12)
+    _at_most(
+        "The test MAE",
+        float(test_mae),
+        max_mae,
+        "normalize with the training statistics and train for the notebook's best number of epochs.",
+        digits=2,
+    )
+    return right + [f"12 features, test MAE {float(test_mae):.2f} <= {max_mae}"]
 
 
 # --------------------------------------------------------------------------- 05_regularization
 
 
-def _lowest(history) -> float:
-    return min(_history(history, "val_crossentropy"))
-
-
-def check_dropout_model(model, history, *, max_val_loss: float) -> Verdict:
+@_lab_check("Exercise 1 (another dropout rate)", "model", "history")
+def check_dropout_model(model, history, *, max_val_loss: float) -> list[str]:
     """Exercise: the 16-16 network with a dropout rate of the usual range, 0.2 to 0.5, other than 0.5."""
+    import keras
 
-    def judge():
-        import keras
-
-        rates = [layer.rate for layer in model.layers if isinstance(layer, keras.layers.Dropout)]
-        _require(
-            bool(rates), "The model has no Dropout layer.", "add layers.Dropout(rate) after each hidden Dense layer."
-        )
-        _require(
-            all(0.2 <= rate <= 0.5 for rate in rates) and any(rate != 0.5 for rate in rates),
-            f"The dropout rates are {rates}.",
-            "choose a rate from 0.2 to 0.4 (0.5 is the notebook's).",
-        )
-        right = _model(model, outputs=1, activation="sigmoid", losses=["binary_crossentropy"])
-        lowest = _lowest(history)
-        _require(
-            lowest <= max_val_loss,
-            f"Its lowest validation cross-entropy is {lowest:.4f}, above {max_val_loss}.",
-            "train with the notebook's data, epochs and batch size, and the crossentropy metric.",
-        )
-        return right + [f"dropout rates {rates}, lowest validation cross-entropy {lowest:.4f}"]
-
-    return _check("Exercise 1 (another dropout rate)", [model, history], judge)
+    rates = [layer.rate for layer in model.layers if isinstance(layer, keras.layers.Dropout)]
+    _require(bool(rates), "The model has no Dropout layer.", "add layers.Dropout(rate) after each hidden Dense layer.")
+    _require(
+        all(0.2 <= rate <= 0.5 for rate in rates) and any(rate != 0.5 for rate in rates),
+        f"The dropout rates are {rates}.",
+        "choose a rate from 0.2 to 0.4 (0.5 is the notebook's).",
+    )
+    right = _judge_model(model, outputs=1, activation="sigmoid", losses=["binary_crossentropy"])
+    lowest = min(_recorded(history, "val_crossentropy"))
+    _at_most(
+        "Its lowest validation cross-entropy",
+        lowest,
+        max_val_loss,
+        "train with the notebook's data, epochs and batch size, and the crossentropy metric.",
+    )
+    return right + [f"dropout rates {rates}, lowest validation cross-entropy {lowest:.4f}"]
 
 
-def check_l1_model(model, history, *, max_val_loss: float) -> Verdict:
+@_lab_check("Exercise 2 (a smaller L1 factor)", "model", "history")
+def check_l1_model(model, history, *, max_val_loss: float) -> list[str]:
     """Exercise: L1 regularization with a factor smaller than 0.001, which then no longer underfits."""
-
-    def judge():
-        factors = [
-            float(f"{float(getattr(layer.kernel_regularizer, 'l1', 0)):.3g}")
-            for layer in model.layers
-            if getattr(layer, "kernel_regularizer", None) is not None
-        ]
-        _require(
-            bool(factors) and all(f > 0 for f in factors),
-            "The layers have no L1 kernel_regularizer.",
-            "pass kernel_regularizer=regularizers.l1(factor) to every Dense layer.",
-        )
-        _require(
-            max(factors) < 0.001, f"The L1 factors are {factors}.", "try 0.0001: ten times smaller than the notebook's."
-        )
-        lowest = _lowest(history)
-        _require(
-            lowest <= max_val_loss,
-            f"Its lowest validation cross-entropy is {lowest:.4f}, above {max_val_loss}.",
-            "a smaller factor constrains less; try another one.",
-        )
-        return _model(model, outputs=1, activation="sigmoid", losses=["binary_crossentropy"]) + [
-            f"L1 factors {factors}, lowest validation cross-entropy {lowest:.4f}"
-        ]
-
-    return _check("Exercise 2 (a smaller L1 factor)", [model, history], judge)
+    factors = [
+        float(f"{float(getattr(layer.kernel_regularizer, 'l1', 0)):.3g}")
+        for layer in model.layers
+        if getattr(layer, "kernel_regularizer", None) is not None
+    ]
+    _require(
+        bool(factors) and all(f > 0 for f in factors),
+        "The layers have no L1 kernel_regularizer.",
+        "pass kernel_regularizer=regularizers.l1(factor) to every Dense layer.",
+    )
+    _require(
+        max(factors) < 0.001, f"The L1 factors are {factors}.", "try 0.0001: ten times smaller than the notebook's."
+    )
+    lowest = min(_recorded(history, "val_crossentropy"))
+    _at_most(
+        "Its lowest validation cross-entropy",
+        lowest,
+        max_val_loss,
+        "a smaller factor constrains less; try another one.",
+    )
+    right = _judge_model(model, outputs=1, activation="sigmoid", losses=["binary_crossentropy"])
+    return right + [f"L1 factors {factors}, lowest validation cross-entropy {lowest:.4f}"]
 
 
-def check_l2_penalty(answer, model, *, factor: float = 0.001) -> Verdict:
+@_lab_check("Exercise 3 (the L2 penalty by hand)", "answer", "model")
+def check_l2_penalty(answer, model, *, factor: float = 0.001) -> list[str]:
     """Exercise: the L2 penalty of a trained model by hand: factor times the sum of squared kernel weights."""
+    import keras
 
-    def judge():
-        import keras
-
-        dense_layers = [layer for layer in model.layers if isinstance(layer, keras.layers.Dense)]
-        kernels = [layer.get_weights()[0] for layer in dense_layers]
-        biases = [layer.get_weights()[1] for layer in dense_layers if layer.use_bias]
-        expected = factor * sum(float(np.sum(k**2)) for k in kernels)
-        with_biases = expected + factor * sum(float(np.sum(b**2)) for b in biases)
-        _require(not _close(answer, expected / factor), "You left out the factor.", f"multiply the sum by {factor}.")
-        _require(
-            not _close(answer, factor * sum(float(np.sum(np.abs(k))) for k in kernels)),
-            "That is an L1 penalty (absolute values).",
-            "square the weights.",
+    dense_layers = [layer for layer in model.layers if isinstance(layer, keras.layers.Dense)]
+    kernels = [layer.get_weights()[0] for layer in dense_layers]
+    biases = [layer.get_weights()[1] for layer in dense_layers if layer.use_bias]
+    expected = factor * sum(float(np.sum(k**2)) for k in kernels)
+    with_biases = expected + factor * sum(float(np.sum(b**2)) for b in biases)
+    l1 = factor * sum(float(np.sum(np.abs(k))) for k in kernels)
+    mistakes = [
+        (expected / factor, "You left out the factor.", f"multiply the sum by {factor}."),
+        (l1, "That is an L1 penalty (absolute values).", "square the weights."),
+    ]
+    if not _close(with_biases, expected):
+        mistakes.append(
+            (with_biases, "You included the biases.", "kernel_regularizer penalizes the kernels (layer.kernel) only.")
         )
-        _require(
-            not _close(answer, with_biases) or _close(with_biases, expected),
-            "You included the biases.",
-            "kernel_regularizer penalizes the kernels (layer.kernel) only.",
-        )
-        _require(
-            _close(answer, expected),
-            f"{float(answer):.5f} is not the penalty ({expected:.5f}).",
-            "sum layer.kernel ** 2 over the Dense layers; Keras's model.losses holds the same numbers.",
-        )
-        return [f"penalty {expected:.5f}, equal to what Keras adds to the loss"]
-
-    return _check("Exercise 3 (the L2 penalty by hand)", [answer, model], judge)
+    _not_a_known_mistake(answer, mistakes)
+    _require(
+        _close(answer, expected),
+        f"{float(answer):.5f} is not the penalty ({expected:.5f}).",
+        "sum layer.kernel ** 2 over the Dense layers; Keras's model.losses holds the same numbers.",
+    )
+    return [f"penalty {expected:.5f}, equal to what Keras adds to the loss"]
 
 
 # --------------------------------------------------------------------------- 06_convnets
 
 
-def check_output_sizes(answers, configurations) -> Verdict:
+@_lab_check("Exercise 1 (output sizes)", "answers")
+def check_output_sizes(answers, configurations) -> list[str]:
     """Exercise: output sides of convolutions/poolings, for ``(n, k, s, p)`` configurations."""
-
-    def judge():
-        expected = [(n + 2 * p - k) // s + 1 for n, k, s, p in configurations]
-        _require(
-            len(list(answers)) == len(expected),
-            f"{len(list(answers))} answers for {len(expected)} configurations.",
-            "one output side per configuration, in order.",
+    expected = [(n + 2 * p - k) // s + 1 for n, k, s, p in configurations]
+    _require(
+        len(list(answers)) == len(expected),
+        f"{len(list(answers))} answers for {len(expected)} configurations.",
+        "one output side per configuration, in order.",
+    )
+    wrong = [i for i, (a, e) in enumerate(zip(answers, expected)) if int(a) != e]
+    if wrong:
+        n, k, s, p = configurations[wrong[0]]
+        raise _WrongAnswer(
+            f"Configuration {wrong[0] + 1} (n={n}, k={k}, s={s}, p={p}): {answers[wrong[0]]}, not {expected[wrong[0]]}.",
+            "floor((n + 2p - k) / s) + 1: padding adds p on both sides, and the division rounds down.",
         )
-        wrong = [i for i, (a, e) in enumerate(zip(answers, expected)) if int(a) != e]
-        if wrong:
-            n, k, s, p = configurations[wrong[0]]
-            raise _Problem(
-                f"Configuration {wrong[0] + 1} (n={n}, k={k}, s={s}, p={p}): {answers[wrong[0]]}, not {expected[wrong[0]]}.",
-                "floor((n + 2p - k) / s) + 1: padding adds p on both sides, and the division rounds down.",
-            )
-        return [f"all {len(expected)} output sides right"]
-
-    return _check("Exercise 1 (output sizes)", [answers], judge)
+    return [f"all {len(expected)} output sides right"]
 
 
-def check_small_convnet(model, x_test, y_test, *, max_params: int, min_accuracy: float) -> Verdict:
+@_lab_check("Exercise 2 (a convnet under a budget)", "model")
+def check_small_convnet(model, x_test, y_test, *, max_params: int, min_accuracy: float) -> list[str]:
     """Exercise: a convnet within a parameter budget that reaches a test accuracy on MNIST."""
+    import keras
 
-    def judge():
-        import keras
-
-        _require(
-            any(isinstance(layer, keras.layers.Conv2D) for layer in getattr(model, "layers", [])),
-            "The model has no Conv2D layer.",
-            "this exercise asks for a convnet.",
-        )
-        right = _model(
-            model, outputs=10, activation="softmax", losses=["categorical_crossentropy"], max_params=max_params
-        )
-        accuracy = _accuracy(model, x_test, y_test)
-        _require(
-            accuracy >= min_accuracy,
-            f"Its test accuracy is {accuracy:.4f}, below {min_accuracy}.",
-            "the dense classifier on a flattened map is where parameters go; a GlobalAveragePooling2D before "
-            "the output layer costs none.",
-        )
-        return right + [f"test accuracy {accuracy:.4f} >= {min_accuracy}"]
-
-    return _check("Exercise 2 (a convnet under a budget)", [model], judge)
+    _require(
+        any(isinstance(layer, keras.layers.Conv2D) for layer in getattr(model, "layers", [])),
+        "The model has no Conv2D layer.",
+        "this exercise asks for a convnet.",
+    )
+    right = _judge_model(
+        model, outputs=10, activation="softmax", losses=["categorical_crossentropy"], max_params=max_params
+    )
+    accuracy = _accuracy(model, x_test, y_test)
+    _at_least(
+        "Its test accuracy",
+        accuracy,
+        min_accuracy,
+        "the dense classifier on a flattened map is where parameters go; a GlobalAveragePooling2D before "
+        "the output layer costs none.",
+    )
+    return right + [f"test accuracy {accuracy:.4f} >= {min_accuracy}"]
 
 
-def check_receptive_field(answer, model) -> Verdict:
+@_lab_check("Exercise 3 (a receptive field)", "answer")
+def check_receptive_field(answer, model) -> list[str]:
     """Exercise: the receptive field (in pixels per side) of the last layer of a Conv2D/MaxPooling2D stack."""
+    import keras
 
-    def judge():
-        import keras
-
-        field, jump = 1, 1
-        for layer in model.layers:
-            if isinstance(layer, (keras.layers.Conv2D, keras.layers.MaxPooling2D)):
-                size = layer.kernel_size[0] if isinstance(layer, keras.layers.Conv2D) else layer.pool_size[0]
-                field, jump = field + (size - 1) * jump, jump * layer.strides[0]
-        _require(
-            int(answer) == field,
-            f"{answer} is not the receptive field of this stack.",
-            "each layer adds (k - 1) x jump, where jump is the product of the strides before it.",
-        )
-        return [f"{field}x{field} pixels"]
-
-    return _check("Exercise 3 (a receptive field)", [answer], judge)
+    field, jump = 1, 1
+    for layer in model.layers:
+        if isinstance(layer, (keras.layers.Conv2D, keras.layers.MaxPooling2D)):
+            size = layer.kernel_size[0] if isinstance(layer, keras.layers.Conv2D) else layer.pool_size[0]
+            field, jump = field + (size - 1) * jump, jump * layer.strides[0]
+    _require(
+        int(answer) == field,
+        f"{answer} is not the receptive field of this stack.",
+        "each layer adds (k - 1) x jump, where jump is the product of the strides before it.",
+    )
+    return [f"{field}x{field} pixels"]
 
 
 # --------------------------------------------------------------------------- 07_pretrained_vgg16
 
 
-def check_unfreeze_more(model, base, expected_layers, seconds_per_epoch) -> Verdict:
+@_lab_check("Exercise 1 (unfreeze one more block)", "model", "seconds_per_epoch")
+def check_unfreeze_more(model, base, expected_layers, seconds_per_epoch) -> list[str]:
     """Exercise: unfreeze one more block of the base than the notebook; measure the cost of an epoch."""
-
-    def judge():
-        trainable = [layer.name for layer in base.layers if layer.trainable and layer.weights]
-        _require(
-            sorted(trainable) == sorted(expected_layers),
-            f"The trainable layers of the base are {trainable}.",
-            f"set layer.trainable = True for exactly {list(expected_layers)}, False for the others.",
-        )
-        rate = float(model.optimizer.get_config()["learning_rate"])
-        _require(rate <= 1e-4, f"The learning rate is {rate:g}.", "fine-tune with a small learning rate, e.g. 1e-5.")
-        _require(
-            float(seconds_per_epoch) > 0,
-            "The epoch time is missing.",
-            "time one epoch of fit with time.perf_counter().",
-        )
-        params = sum(int(np.prod(w.shape)) for w in model.trainable_weights)
-        return [
-            f"{len(trainable)} layers of the base trainable, {params:,} trainable parameters, "
-            f"{float(seconds_per_epoch):.0f} s per epoch"
-        ]
-
-    return _check("Exercise 1 (unfreeze one more block)", [model, seconds_per_epoch], judge)
+    trainable = [layer.name for layer in base.layers if layer.trainable and layer.weights]
+    _require(
+        sorted(trainable) == sorted(expected_layers),
+        f"The trainable layers of the base are {trainable}.",
+        f"set layer.trainable = True for exactly {list(expected_layers)}, False for the others.",
+    )
+    rate = float(model.optimizer.get_config()["learning_rate"])
+    _require(rate <= 1e-4, f"The learning rate is {rate:g}.", "fine-tune with a small learning rate, e.g. 1e-5.")
+    _require(
+        float(seconds_per_epoch) > 0, "The epoch time is missing.", "time one epoch of fit with time.perf_counter()."
+    )
+    params = sum(int(np.prod(w.shape)) for w in model.trainable_weights)
+    return [
+        f"{len(trainable)} layers of the base trainable, {params:,} trainable parameters, "
+        f"{float(seconds_per_epoch):.0f} s per epoch"
+    ]
 
 
-def check_augmentation(augmentation, *, degrees: float, zoom: float) -> Verdict:
+def _largest_factor(factor) -> float:
+    """The size of a random layer's factor, given as one number or as a (lower, upper) pair."""
+    return max(abs(v) for v in factor) if isinstance(factor, (tuple, list)) else abs(factor)
+
+
+@_lab_check("Exercise 2 (ImageDataGenerator in layers)", "augmentation")
+def check_augmentation(augmentation, *, degrees: float, zoom: float) -> list[str]:
     """Exercise: Keras layers doing what ``ImageDataGenerator(rotation_range=degrees, zoom_range=zoom, horizontal_flip=True)`` did."""
-
-    def judge():
-
-        layers_ = list(getattr(augmentation, "layers", []))
-        kinds = {type(layer).__name__: layer for layer in layers_}
-        _require(
-            {"RandomRotation", "RandomZoom", "RandomFlip"} <= set(kinds),
-            f"The stack holds {sorted(kinds)}.",
-            "use RandomRotation, RandomZoom and RandomFlip.",
-        )
-        rotation = kinds["RandomRotation"].factor
-        rotation = max(abs(v) for v in rotation) if isinstance(rotation, (tuple, list)) else abs(rotation)
-        _require(
-            _close(rotation, degrees / 360, 1e-2),
-            f"RandomRotation's factor {rotation} is not {degrees} degrees.",
-            f"the factor is a fraction of a full turn: {degrees} degrees is RandomRotation({degrees} / 360).",
-        )
-        zoom_factor = kinds["RandomZoom"].height_factor
-        zoom_factor = max(abs(v) for v in zoom_factor) if isinstance(zoom_factor, (tuple, list)) else abs(zoom_factor)
-        _require(
-            _close(zoom_factor, zoom, 1e-2),
-            f"RandomZoom's factor is {zoom_factor}, not {zoom}.",
-            f"use RandomZoom({zoom}).",
-        )
-        _require(
-            kinds["RandomFlip"].mode == "horizontal",
-            f"RandomFlip flips {kinds['RandomFlip'].mode!r}.",
-            "horizontal_flip mirrors left-right: RandomFlip('horizontal').",
-        )
-        return [f"rotation up to {degrees} degrees, zoom {zoom}, horizontal flips"]
-
-    return _check("Exercise 2 (ImageDataGenerator in layers)", [augmentation], judge)
+    kinds = {type(layer).__name__: layer for layer in getattr(augmentation, "layers", [])}
+    _require(
+        {"RandomRotation", "RandomZoom", "RandomFlip"} <= set(kinds),
+        f"The stack holds {sorted(kinds)}.",
+        "use RandomRotation, RandomZoom and RandomFlip.",
+    )
+    rotation = _largest_factor(kinds["RandomRotation"].factor)
+    _require(
+        _close(rotation, degrees / 360, 1e-2),
+        f"RandomRotation's factor {rotation} is not {degrees} degrees.",
+        f"the factor is a fraction of a full turn: {degrees} degrees is RandomRotation({degrees} / 360).",
+    )
+    zoom_factor = _largest_factor(kinds["RandomZoom"].height_factor)
+    _require(
+        _close(zoom_factor, zoom, 1e-2),
+        f"RandomZoom's factor is {zoom_factor}, not {zoom}.",
+        f"use RandomZoom({zoom}).",
+    )
+    _require(
+        kinds["RandomFlip"].mode == "horizontal",
+        f"RandomFlip flips {kinds['RandomFlip'].mode!r}.",
+        "horizontal_flip mirrors left-right: RandomFlip('horizontal').",
+    )
+    return [f"rotation up to {degrees} degrees, zoom {zoom}, horizontal flips"]
 
 
-def check_feature_map_shape(answer, *, image_side: int) -> Verdict:
+@_lab_check("Exercise 3 (VGG16's feature map)", "answer")
+def check_feature_map_shape(answer, *, image_side: int) -> list[str]:
     """Exercise: the shape of VGG16's base output for square images of ``image_side`` pixels."""
-
-    def judge():
-        side = image_side
-        for _ in range(5):  # 'same' convolutions keep the size; each of the 5 max-pools halves it, rounding down
-            side //= 2
-        expected = (side, side, 512)
-        got = tuple(int(v) for v in answer)
-        _require(got[-1:] == (512,), f"{got} does not end in 512 channels.", "block 5 has 512 filters.")
-        _require(
-            got == expected,
-            f"{got} is not {expected}.",
-            "VGG16's convolutions keep the size ('same' padding); each of its 5 poolings halves it, rounding down.",
-        )
-        return [f"{expected}"]
-
-    return _check("Exercise 3 (VGG16's feature map)", [answer], judge)
+    side = image_side // 2**5  # 'same' convolutions keep the size; each of the 5 max-pools halves it, rounding down
+    expected = (side, side, 512)
+    got = tuple(int(v) for v in answer)
+    _require(got[-1:] == (512,), f"{got} does not end in 512 channels.", "block 5 has 512 filters.")
+    _require(
+        got == expected,
+        f"{got} is not {expected}.",
+        "VGG16's convolutions keep the size ('same' padding); each of its 5 poolings halves it, rounding down.",
+    )
+    return [f"{expected}"]

@@ -29,16 +29,15 @@ _STARTUP_NOISE = (
 )
 
 
-def _flag(name: str) -> bool:
-    value = os.environ.get(name, "").strip().lower()
-    if value in ("", "0", "false", "no", "off"):
-        return False
-    if value in ("1", "true", "yes", "on"):
-        return True
-    raise ValueError(f"{name}={os.environ[name]!r} is not understood: use {name}=1 (on) or {name}=0 (off).")
+def _fast_mode() -> bool:
+    """Whether ``DLS_FAST`` asks for the fast run: ``1`` fast, ``0`` or unset the full run."""
+    value = os.environ.get("DLS_FAST", "").strip()
+    if value not in ("", "0", "1"):
+        raise ValueError(f"DLS_FAST={value!r} is not understood: use DLS_FAST=1 (fast run) or DLS_FAST=0 (full run).")
+    return value == "1"
 
 
-FAST: bool = _flag("DLS_FAST")
+FAST: bool = _fast_mode()
 MODE: str = "fast" if FAST else "full"
 
 

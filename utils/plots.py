@@ -8,7 +8,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.ticker import MaxNLocator
 
-from .history import history_dict
+from .training import history_dict
 
 
 def _grid(n: int, ncols: int, size: float, title_height: float = 0.2):
@@ -19,6 +19,24 @@ def _grid(n: int, ncols: int, size: float, title_height: float = 0.2):
     for ax in axes.flat:
         ax.axis("off")
     return fig, list(axes.flat[:n])
+
+
+def _finish(fig, title: str | None = None):
+    """Put ``title`` over the figure, lay it out, and return it."""
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def _color_limits(array: np.ndarray) -> tuple[float, float]:
+    """Return imshow's (vmin, vmax): symmetric around zero when values are negative, a range of 1 when constant."""
+    low, high = float(array.min()), float(array.max())
+    if high == low:
+        return low, low + 1.0
+    if low < 0:
+        return -max(-low, high), max(-low, high)
+    return low, high
 
 
 def plot_history(
@@ -66,10 +84,7 @@ def plot_history(
         ax.set_ylabel(metric)
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8)
-    if title:
-        fig.suptitle(title)
-    fig.tight_layout()
-    return fig
+    return _finish(fig, title)
 
 
 def plot_images(
@@ -111,8 +126,7 @@ def plot_images(
             parts.append(f"pred {name_of(predictions[i])}")
         wrong = labels is not None and predictions is not None and name_of(labels[i]) != name_of(predictions[i])
         ax.set_title("\n".join(parts), fontsize=8, color="red" if wrong else "black")
-    fig.tight_layout()
-    return fig
+    return _finish(fig)
 
 
 # --- Convolutional networks (06_convnets): filters, feature maps, small arrays side by side ---
@@ -146,10 +160,7 @@ def plot_filters(kernel, ncols: int = 8, input_channel: int | None = 0, size: fl
         limit = float(np.abs(f).max()) or 1.0
         ax.imshow(f, cmap="bwr", vmin=-limit, vmax=limit)
         ax.set_title(str(i), fontsize=7)
-    if title:
-        fig.suptitle(title)
-    fig.tight_layout()
-    return fig
+    return _finish(fig, title)
 
 
 def plot_feature_maps(
@@ -186,16 +197,10 @@ def plot_feature_maps(
     fig, axes = _grid(n, ncols, size)
     for i, ax in enumerate(axes):
         channel = maps[:, :, i]
-        low, high = float(channel.min()), float(channel.max())
-        dead = high == low
-        if low < 0 and not dead:
-            low, high = -max(-low, high), max(-low, high)
-        ax.imshow(channel, cmap=cmap, vmin=low, vmax=high if not dead else low + 1.0)
-        ax.set_title(f"{i}" + (" (0)" if dead else ""), fontsize=7)
-    if title:
-        fig.suptitle(title)
-    fig.tight_layout()
-    return fig
+        low, high = _color_limits(channel)
+        ax.imshow(channel, cmap=cmap, vmin=low, vmax=high)
+        ax.set_title(f"{i}" + (" (0)" if channel.min() == channel.max() else ""), fontsize=7)
+    return _finish(fig, title)
 
 
 def plot_side_by_side(
@@ -227,10 +232,8 @@ def plot_side_by_side(
         panels[name] = array[..., 0] if array.ndim == 3 and array.shape[-1] == 1 else array
     fig, axes = plt.subplots(1, len(panels), figsize=(size * len(panels), size + 0.4), squeeze=False)
     for ax, map_name, (name, array) in zip(axes[0], cmaps, panels.items()):
-        low, high = float(array.min()), float(array.max())
-        if low < 0:
-            low, high = -max(-low, high), max(-low, high)
-        image = ax.imshow(array, cmap=map_name, vmin=low, vmax=high if high > low else low + 1.0)
+        low, high = _color_limits(array)
+        image = ax.imshow(array, cmap=map_name, vmin=low, vmax=high)
         ax.set_title(f"{name}\n{array.shape[0]}x{array.shape[1]}", fontsize=9)
         ax.set_xticks([])
         ax.set_yticks([])
@@ -244,5 +247,4 @@ def plot_side_by_side(
                 )
         else:
             fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
-    fig.tight_layout()
-    return fig
+    return _finish(fig)

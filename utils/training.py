@@ -12,7 +12,17 @@ from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
-from .history import history_dict
+
+def history_dict(history) -> dict[str, list[float]]:
+    """Return ``{metric: per-epoch values}`` of a Keras ``History`` or of such a mapping.
+
+    Raises:
+        TypeError: ``history`` is neither a ``History`` nor a mapping.
+    """
+    recorded = getattr(history, "history", history)
+    if not isinstance(recorded, Mapping):
+        raise TypeError(f"{type(history).__name__} is not a Keras History nor a dict of per-epoch values")
+    return {name: list(values) for name, values in recorded.items()}
 
 
 def best_epoch(history, monitor: str = "val_loss", mode: str = "min") -> tuple[int, float]:
@@ -113,6 +123,3 @@ def compare_models(
     table = pd.DataFrame.from_dict(rows, orient="index")
     table.index.name = "model"
     return histories, table
-
-
-__all__ = ["best_epoch", "compare_models"]
