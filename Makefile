@@ -1,15 +1,5 @@
-# Building Deep Learning Systems: every target installs what it needs first.
-#   make run    execute every notebook (full mode; DLS_FAST=1 for fast) and print the results table
-#   make test   unit tests for utils, then every notebook under nbval in fast mode
-#               (both take BACKEND=tensorflow|jax|torch, the Keras backend; TensorFlow by default)
-#   make exercises  the students' copies of the notebooks (solutions cleared) in build/exercises/
-#   make data   download every data set and weights file into data/ (verified)
-#   make lab    JupyterLab on notebooks/
-#   make slides one reveal.js deck per notebook in build/slides/ (needs Node.js's npm, for reveal.js)
-#   make site   the course site in build/site/ (with the decks when npm is there)
-#   make present  JupyterLab on copies with the slides in build/present/: present live with RISE (Alt+R)
-#   make install  only the environment: .venv, utils editable, Jupyter kernel "dls";
-#               BACKENDS=torch adds PyTorch (TensorFlow and JAX are always installed)
+# Building Deep Learning Systems: what each target does is in the README ("The two commands").
+# Every target installs what it needs first.
 
 PYTHON ?= python3
 VENV := .venv
@@ -25,7 +15,7 @@ KERAS_ENV := $(if $(BACKEND),KERAS_BACKEND=$(BACKEND))
 # What a target needs installed: PyTorch only when asked for.
 NEEDS := $(STAMP) $(if $(filter torch,$(BACKENDS)),$(TORCH_STAMP))
 
-.PHONY: install lab run test unit nbval data exercises slides site present clean
+.PHONY: install lab run test unit nbval lint data exercises slides site present clean
 
 install: $(NEEDS)
 
@@ -37,7 +27,7 @@ $(STAMP): requirements.txt requirements.lock pyproject.toml
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	$(BIN)/python -m ipykernel install --user --name $(KERNEL) --display-name "Python (dls)" >/dev/null
 	@# jupyterlab-rise pulls in a MathJax extension built for JupyterLab 3, which JupyterLab 4 has built in
-	$(BIN)/jupyter labextension disable --level=sys_prefix @jupyterlab/mathjax3-extension >/dev/null 2>&1
+	$(BIN)/jupyter labextension disable --level=sys_prefix @jupyterlab/mathjax3-extension >/dev/null
 	touch $(STAMP)
 
 # PyTorch is opt-in: from the registry, its Linux wheel is a CUDA build of several GB (see README).
@@ -49,9 +39,14 @@ lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks/
 
 run: $(NEEDS)
-	$(KERAS_ENV) $(BIN)/python -m utils.runner $(NOTEBOOKS)
+	$(KERAS_ENV) $(BIN)/python -m course.run $(NOTEBOOKS)
 
 test: unit nbval
+
+# ruff: formatting and lint of the code, lint of the notebooks (configured in pyproject.toml)
+lint: $(STAMP)
+	$(BIN)/ruff format --check --quiet .
+	$(BIN)/ruff check --quiet .
 
 # -rs: a skipped test says why in one line (e.g. the browser test, where Chromium is not installed)
 unit: $(NEEDS)
@@ -64,22 +59,22 @@ nbval: $(NEEDS)
 		$(if $(NOTEBOOKS),$(addprefix notebooks/,$(addsuffix .ipynb,$(NOTEBOOKS))),notebooks/)
 
 data: $(STAMP)
-	$(BIN)/python -m utils.data
+	$(BIN)/python -m course.data
 
 # The students' copies: solutions replaced by their starters, outputs cleared.
 # CHECK=1 also runs each copy in fast mode: every check must answer "not attempted yet" (CI does).
 exercises: $(STAMP)
-	$(if $(CHECK),DLS_FAST=1 $(KERAS_ENV)) $(BIN)/python -m utils.exercises $(if $(CHECK),--check)
+	$(if $(CHECK),DLS_FAST=1 $(KERAS_ENV)) $(BIN)/python -m course.student_copies $(if $(CHECK),--verify)
 
 # From the committed notebooks and their stored outputs: nothing is executed.
 slides: $(STAMP)
-	$(BIN)/python -m utils.publish slides
+	$(BIN)/python -m course.slides
 
 site: $(STAMP)
-	$(BIN)/python -m utils.publish site
+	$(BIN)/python -m course.site
 
 present: $(STAMP)
-	$(BIN)/python -m utils.publish present
+	$(BIN)/python -m course.slides --present
 	$(BIN)/jupyter lab build/present/
 
 clean:

@@ -1,5 +1,5 @@
 /* MathJax 2 settings for the course's site and slides, loaded as config/local/dls.js after
-   MathJax's own TeX-AMS-MML_HTMLorMML-full configuration (see utils/publish/offline.py).
+   MathJax's own TeX-AMS-MML_HTMLorMML-full configuration (see course/javascript.py).
    jupyter-server-mathjax ships only the STIX-Web fonts: use them as web fonts, never look
    for locally installed ones (results would differ between machines). MathJax_Blank, the
    fallback font MathJax measures against, points at about:blank, which Chromium reports as a

@@ -1,0 +1,211 @@
+"""The summary of ``make run``: one :class:`Row` per notebook and backend, in ``results/summary.{json,md,png}``.
+
+A notebook hands its key metrics to the run with ``utils.report`` (the file named by
+``DLS_RESULTS_FILE``); ``course.run`` adds how the run went. The row schema, defined here once:
+
+- ``notebook``: its name, e.g. ``01_mnist``;
+- ``backend``: the Keras backend it ran on (``tensorflow``, ``jax``, ``torch``);
+- ``mode``: ``full`` or ``fast``;
+- ``status``: ``ok`` or ``FAILED``; ``error``: for a failure, what went wrong (plain text);
+- ``seconds``: wall time of the whole notebook; ``peak_memory_mb``: its kernel's peak resident memory;
+- ``metrics``: ``{name: value}`` as reported; ``key_metric``: the name of the one headline metric;
+- ``lecture``: the lecture notes' own values for some metrics (none where the notes give none);
+- ``ran_at``: when the run finished (UTC, ISO 8601); ``commit``: the git commit it ran on;
+- ``code_sha``: a fingerprint of the notebook's code cells when it ran (:func:`code_fingerprint`), so
+  that a row whose notebook's code has changed since shows as stale, while a change to the prose does not.
+
+``summary.md`` shows, per notebook, the key metric and the time on each backend side by side, then
+every row in full; ``summary.png`` is the same as a figure (the default backend's key metric per
+notebook, the lecture's value beside it, and the time on each backend).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import tempfile
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from utils.config import display_path
+from utils.report import DEFAULT_BACKEND
+
+
+@dataclass
+class Row:
+    """One notebook's run on one backend: the summary's unit (see the module's docstring)."""
+
+    notebook: str
+    backend: str
+    mode: str
+    status: str
+    seconds: float
+    peak_memory_mb: int | None = None
+    metrics: dict[str, float] = field(default_factory=dict)
+    lecture: dict[str, float] = field(default_factory=dict)
+    key_metric: str | None = None
+    error: str | None = None
+    ran_at: str | None = None
+    commit: str | None = None
+    code_sha: str | None = None
+
+    def to_dict(self) -> dict:
+        """Return the row's JSON form: the fields that are set (``peak_memory_mb`` and ``key_metric`` always)."""
+        return {k: v for k, v in asdict(self).items() if v is not None or k in ("peak_memory_mb", "key_metric")}
+
+
+class SummaryError(Exception):
+    """``summary.json`` cannot be used: unreadable, not JSON, or rows that do not fit the schema."""
+
+
+def load_summary(path: Path) -> list[Row]:
+    """Return the rows of summary file ``path``; none when it does not exist.
+
+    Raises:
+        SummaryError: the file is unreadable, not JSON, or its rows do not fit the schema.
+    """
+    if not path.exists():
+        return []
+    try:
+        return [Row(**raw) for raw in json.loads(path.read_text(encoding="utf-8"))["notebooks"]]
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise SummaryError(f"{display_path(path)} cannot be read ({type(error).__name__}: {error})") from error
+
+
+def code_fingerprint(notebook: Path) -> str:
+    """Return a short sha256 of a notebook's code cells: it changes with the code, not with the prose."""
+    cells = json.loads(Path(notebook).read_text(encoding="utf-8")).get("cells", [])
+    code = "\n\0".join("".join(c.get("source", "")) for c in cells if c.get("cell_type") == "code")
+    return hashlib.sha256(code.encode()).hexdigest()[:12]
+
+
+def merge(old: list[Row], new: list[Row]) -> list[Row]:
+    """Return ``old`` with each row of ``new`` replacing the one of the same notebook and backend, sorted."""
+    rows = {(r.notebook, r.backend): r for r in old}
+    rows.update({(r.notebook, r.backend): r for r in new})
+    return [rows[key] for key in sorted(rows)]
+
+
+def _format_values(values: Mapping) -> str:
+    return ", ".join(f"{k} {v:.4g}" if isinstance(v, (int, float)) else f"{k} {v}" for k, v in values.items()) or "-"
+
+
+def _by_backend(rows: list[Row]) -> tuple[list[str], dict[tuple[str, str], Row]]:
+    """The backends of ``rows`` (the default first), and the rows by ``(notebook, backend)``."""
+    backends = sorted({r.backend for r in rows}, key=lambda b: (b != DEFAULT_BACKEND, b))
+    return backends, {(r.notebook, r.backend): r for r in rows}
+
+
+def side_by_side(rows: list[Row], fingerprints: Mapping[str, str]) -> str:
+    """Return a Markdown table with one line per notebook: its key metric and time on each backend.
+
+    A result whose notebook's code changed after it ran (``fingerprints``: ``{notebook: code_fingerprint}``
+    now) is marked "(stale)".
+    """
+    backends, by_key = _by_backend(rows)
+    lines = [
+        "| notebook | key metric | lecture | " + " | ".join(backends) + " |",
+        "|---|---|---|" + "---:|" * len(backends),
+    ]
+    for notebook in sorted({r.notebook for r in rows}):
+        first = next(by_key[(notebook, b)] for b in backends if (notebook, b) in by_key)
+        key = first.key_metric or "-"
+        lecture = first.lecture.get(key, "-")
+        cells = []
+        for backend in backends:
+            row = by_key.get((notebook, backend))
+            if row is None:
+                cells.append("-")
+                continue
+            value = row.metrics.get(key)
+            shown = f"{value:.4g}" if isinstance(value, (int, float)) and row.status == "ok" else row.status
+            stale = row.code_sha and fingerprints.get(row.notebook, row.code_sha) != row.code_sha
+            cells.append(f"{shown}, {row.seconds:.0f} s" + (" (stale)" if stale else ""))
+        lines.append(f"| {notebook} | {key} | {lecture} | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def markdown_table(rows: list[Row]) -> str:
+    """Return the rows as a Markdown table: key metric, all metrics, the lecture's, time and memory."""
+    lines = [
+        "| notebook | backend | mode | status | key metric | metrics | lecture | time (s) | peak memory (MB) |",
+        "|---|---|---|---|---|---|---|---:|---:|",
+    ]
+    for r in rows:
+        key = f"{r.key_metric} {r.metrics[r.key_metric]:.4g}" if r.key_metric in r.metrics else "-"
+        memory = r.peak_memory_mb if r.peak_memory_mb is not None else "-"
+        lines.append(
+            f"| {r.notebook} | {r.backend} | {r.mode} | {r.status} | {key} | {_format_values(r.metrics)} | "
+            f"{_format_values(r.lecture)} | {r.seconds} | {memory} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def save_summary(rows: list[Row], folder: Path, title: str, fingerprints: Mapping[str, str]) -> None:
+    """Write ``summary.json``, ``summary.md`` and ``summary.png`` into ``folder``, each atomically.
+
+    ``fingerprints``: ``{notebook: code_fingerprint}`` of the notebooks now, to mark stale rows.
+
+    Raises:
+        OSError: the folder cannot be written.
+    """
+    write_atomically(folder / "summary.json", json.dumps({"notebooks": [r.to_dict() for r in rows]}, indent=2) + "\n")
+    write_atomically(
+        folder / "summary.md",
+        f"# {title}\n\n## Key metric and time per backend\n\n{side_by_side(rows, fingerprints)}"
+        f"\n## Every row\n\n{markdown_table(rows)}",
+    )
+    write_atomically(folder / "summary.png", summary_figure(rows))
+
+
+def summary_figure(rows: list[Row]) -> bytes:
+    """Return the summary as a PNG: per notebook, the key metric on the default backend beside the
+    lecture's value (where the notes give one), and below it the time on each backend."""
+    from matplotlib.figure import Figure  # no pyplot: drawing here never touches a notebook's figures
+
+    notebooks = sorted({r.notebook for r in rows})
+    backends, by_key = _by_backend(rows)
+    figure = Figure(figsize=(2.1 * max(len(notebooks), 1), 4.6))
+    axes = figure.subplots(2, max(len(notebooks), 1), squeeze=False)
+    for column, notebook in enumerate(notebooks):
+        main = by_key.get((notebook, DEFAULT_BACKEND)) or next(
+            by_key[(notebook, b)] for b in backends if (notebook, b) in by_key
+        )
+        ax, key = axes[0][column], main.key_metric
+        bars = [("this run", main.metrics.get(key)), ("lecture", main.lecture.get(key))]
+        bars = [(label, value) for label, value in bars if isinstance(value, (int, float))]
+        ax.bar([label for label, _ in bars], [value for _, value in bars], color=["C0", "C7"][: len(bars)])
+        for i, (_, value) in enumerate(bars):
+            ax.text(i, value, f"{value:.3g}", ha="center", va="bottom", fontsize=8)
+        ax.set_title(f"{notebook}\n{key} ({main.backend})", fontsize=8)
+        ax.tick_params(labelsize=7)
+        ax = axes[1][column]
+        seconds = [(b, by_key[(notebook, b)].seconds) for b in backends if (notebook, b) in by_key]
+        ax.bar([b for b, _ in seconds], [s / 60 for _, s in seconds], color=[f"C{i + 1}" for i in range(len(seconds))])
+        ax.set_title("minutes per backend", fontsize=8)
+        ax.tick_params(labelsize=7, axis="x", rotation=30)
+    figure.suptitle("Key metric of each notebook (top) and its run time (bottom)", fontsize=10)
+    figure.tight_layout()
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=90)
+    return buffer.getvalue()
+
+
+def write_atomically(path: Path, content: str | bytes) -> None:
+    """Write ``content`` to ``path`` through a temporary file beside it, readable by all (0644).
+
+    Raises:
+        OSError: the folder cannot be made or written.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(content.encode("utf-8") if isinstance(content, str) else content)
+        os.chmod(tmp, 0o644)  # mkstemp makes it private; a result is an ordinary file
+        os.replace(tmp, path)
+    finally:
+        Path(tmp).unlink(missing_ok=True)

@@ -1,0 +1,230 @@
+"""``make run``: execute notebooks top to bottom (nbclient) and tabulate what each reached.
+
+    python -m course.run                 # every notebook in notebooks/
+    python -m course.run 01_mnist ...    # only these (their rows replace the old ones)
+
+The Keras backend is ``KERAS_BACKEND`` (``make run BACKEND=jax``), TensorFlow by default. Full
+mode on the default backend executes the notebooks in place; on another backend the executed
+copies go to ``build/<backend>/``, never over the committed ones. Either way the rows go to
+``results/summary.{md,json,png}`` (:mod:`course.results`), replacing those of the same notebooks on
+the same backend. Fast mode (``DLS_FAST=1``) leaves the committed notebooks alone: executed copies
+go to ``build/fast/<backend>/`` and the summary to ``build/fast/``. While a notebook runs, a
+progress line shows which cell of how many runs, and the time so far.
+
+Each notebook runs in a child process of its own (``--execute-one``), so that the peak memory
+measured for it is that of its kernel alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from utils import config
+from utils.report import DEFAULT_BACKEND, RESULTS_FILE_ENV, backend_in_use
+
+from .lessons import NOTEBOOKS_DIR, lesson_notebooks
+from .results import (
+    Row,
+    SummaryError,
+    code_fingerprint,
+    load_summary,
+    markdown_table,
+    merge,
+    save_summary,
+    write_atomically,
+)
+
+CELL_TIMEOUT_S = 3600
+
+
+def output_dir() -> Path:
+    """Return where the summary goes: ``results/`` in full mode, ``build/fast/`` in fast mode."""
+    return config.PROJECT_ROOT / ("build/fast" if config.FAST else "results")
+
+
+def executed_path(notebook: Path, backend: str) -> Path:
+    """Return where the executed notebook is saved: in place only in full mode on the default backend."""
+    if not config.FAST and backend == DEFAULT_BACKEND:
+        return notebook
+    return config.PROJECT_ROOT / "build" / ("fast/" + backend if config.FAST else backend) / notebook.name
+
+
+def execute_one(notebook: Path, destination: Path, outcome: Path) -> int:
+    """Execute ``notebook`` in a fresh kernel and save it to ``destination`` (also when a cell fails).
+
+    Shows a progress line on stderr, and writes ``{"error": ..., "peak_memory_mb": ...}`` to
+    ``outcome``: the failure as plain text (or None) and the kernel's peak resident memory.
+
+    Returns:
+        0 when every cell ran, else 1.
+    """
+    import nbformat
+    from nbclient import NotebookClient
+    from nbconvert.filters import strip_ansi
+    from tqdm import tqdm
+
+    from utils.measure import peak_memory_mb
+
+    nb = nbformat.read(notebook, as_version=4)
+    progress = tqdm(
+        total=sum(1 for cell in nb.cells if cell.cell_type == "code" and cell.source.strip()),
+        desc=f"  {notebook.stem}",
+        file=sys.stderr,
+        mininterval=1.0,
+        bar_format="{desc}: cell {n}/{total}, {elapsed} elapsed",
+    )
+    client = NotebookClient(
+        nb,
+        timeout=CELL_TIMEOUT_S,
+        kernel_name="python3",
+        record_timing=False,
+        resources={"metadata": {"path": str(NOTEBOOKS_DIR)}},
+        on_cell_executed=lambda **_: progress.update(1),
+    )
+    error = None
+    # The kernel's own log (e.g. a warning about its transport) would interleave with the progress
+    # line: it goes to a file, shown only when the notebook fails.
+    kernel_log = tempfile.TemporaryFile(mode="w+")
+    try:
+        client.execute(stderr=kernel_log)
+    except Exception as failure:  # noqa: BLE001 - a cell's error, a dead kernel, a timeout: all end this notebook
+        ename, evalue = getattr(failure, "ename", None), getattr(failure, "evalue", None)
+        error = strip_ansi(f"{ename}: {evalue}" if ename else f"{type(failure).__name__}: {failure}")
+        kernel_log.seek(0)
+        print(f"\n{failure}\n{kernel_log.read()[-4000:]}", file=sys.stderr)
+    finally:
+        kernel_log.close()
+        progress.close()
+        write_atomically(destination, nbformat.writes(nb))
+        # The kernel is this process's child, and it has exited: its peak memory is recorded here.
+        peak = peak_memory_mb(children=True)
+        outcome.write_text(json.dumps({"error": error, "peak_memory_mb": None if peak is None else round(peak)}))
+    return 1 if error else 0
+
+
+def _read_json(path: Path) -> dict:
+    """What a child wrote to ``path`` (the notebook's report, or the outcome), or ``{}`` if nothing usable."""
+    try:
+        written = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return written if isinstance(written, dict) else {}
+
+
+def _commit() -> str | None:
+    try:
+        done = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=config.PROJECT_ROOT, capture_output=True, text=True, timeout=10
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return done.stdout.strip() or None
+
+
+def run_notebook(notebook: Path, destination: Path | None = None) -> Row:
+    """Execute one notebook in a child process and return its row of the summary.
+
+    ``destination``: where the executed notebook is saved (default: :func:`executed_path`).
+    """
+    destination = executed_path(notebook, backend_in_use()) if destination is None else destination
+    with tempfile.TemporaryDirectory() as scratch:
+        metrics_file, outcome_file = Path(scratch) / "metrics.json", Path(scratch) / "outcome.json"
+        start = time.perf_counter()
+        child = subprocess.run(
+            [sys.executable, "-m", "course.run", "--execute-one", str(notebook), str(destination), str(outcome_file)],
+            env=dict(os.environ, **{RESULTS_FILE_ENV: str(metrics_file)}),
+            cwd=config.PROJECT_ROOT,
+        )
+        seconds = time.perf_counter() - start
+        reported, outcome = _read_json(metrics_file), _read_json(outcome_file)
+    error = outcome.get("error")
+    if child.returncode != 0 and not error:
+        error = f"the process running the notebook ended with exit code {child.returncode} (killed, or out of memory?)"
+    return Row(
+        notebook=notebook.stem,
+        backend=reported.get("backend") or backend_in_use(),
+        mode=config.MODE,
+        status="FAILED" if error else "ok",
+        seconds=round(seconds, 1),
+        peak_memory_mb=outcome.get("peak_memory_mb"),
+        metrics=reported.get("metrics", {}),
+        lecture=reported.get("lecture", {}),
+        key_metric=reported.get("key_metric"),
+        error=error,
+        ran_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        commit=_commit(),
+        code_sha=code_fingerprint(notebook),
+    )
+
+
+def record(rows: list[Row], folder: Path) -> list[Row] | None:
+    """Merge ``rows`` into the summary in ``folder`` and save it; return all its rows.
+
+    Returns None when the summary could not be read or written, after printing why and what to do
+    on stderr (the old summary is then left as it was).
+    """
+    summary = folder / "summary.json"
+    try:
+        merged = merge(load_summary(summary), rows)
+    except SummaryError as error:
+        fix = f"repair it (`git checkout {config.display_path(summary)}`) or delete it, then run the notebooks again"
+        print(f"{error}. This run's rows were not merged into it. Fix: {fix}.", file=sys.stderr)
+        return None
+    fingerprints = {p.stem: code_fingerprint(p) for p in lesson_notebooks()}
+    try:
+        save_summary(merged, folder, f"Results ({config.MODE} mode)", fingerprints)
+    except OSError as error:
+        print(
+            f"The summary could not be written to {config.display_path(folder)} ({error.strerror or error}). "
+            "Fix: make that folder writable, then run the notebooks again.",
+            file=sys.stderr,
+        )
+        return None
+    return merged
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``make run``: run the notebooks named in ``argv`` (default: all), record and print the summary."""
+    parser = argparse.ArgumentParser(
+        prog="python -m course.run", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("notebooks", nargs="*", help="notebook names, e.g. 01_mnist (default: all)")
+    parser.add_argument(
+        "--execute-one", nargs=3, metavar=("NOTEBOOK", "DESTINATION", "OUTCOME"), help=argparse.SUPPRESS
+    )
+    args = parser.parse_args(argv)
+    if args.execute_one:
+        return execute_one(*(Path(p) for p in args.execute_one))
+
+    rows = []
+    for notebook in lesson_notebooks(args.notebooks):
+        print(f"Running {notebook.name} ({config.MODE} mode, {backend_in_use()}) ...", flush=True)
+        row = run_notebook(notebook)
+        memory = f"{row.peak_memory_mb} MB" if row.peak_memory_mb is not None else "not measured"
+        print(
+            f"  {row.status} in {row.seconds} s, peak memory {memory}" + (f": {row.error}" if row.error else ""),
+            flush=True,
+        )
+        rows.append(row)
+    folder = output_dir()
+    merged = record(rows, folder)
+    print()
+    if merged is None:
+        print("This run:")
+        print(markdown_table(rows))
+        return 1
+    print(markdown_table(merged))
+    print(f"Written to {config.display_path(folder / 'summary.md')}, summary.json and summary.png")
+    return 0 if all(r.status == "ok" for r in rows) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

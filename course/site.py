@@ -1,0 +1,201 @@
+"""``make site``: the course site, made by Material for MkDocs with mkdocs-jupyter for the notebooks.
+
+    python -m course.site [--slides | --no-slides]
+
+:func:`build_site` writes MkDocs's source folder (``build/site-src/``), runs the project's
+``mkdocs.yml`` on it and leaves the site in ``build/site/``:
+
+- ``index.md``, the home page: README's introduction, the notebooks with their titles, and
+  ``results/summary.md`` (our values beside the lecture's) with ``results/summary.png`` above it
+  when ``make run`` has drawn it;
+- each notebook as committed (stored outputs, solutions cleared), with a link to its deck;
+- ``slides/``, the decks (:mod:`course.slides`), and ``assets/``, MathJax, reveal.js and the style sheet.
+
+The decks need reveal.js, which comes from the npm registry: without npm the site is built
+without them (and says so), unless ``slides=True`` asks for them. Nothing is executed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import shutil
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+
+from utils.config import PROJECT_ROOT, display_path
+
+from .javascript import ASSETS, AssetsUnavailable, copy_mathjax
+from .lessons import BUILD, heading, lesson_notebooks, lesson_title, read_lesson
+from .slides import build_slides, deck_name, folder_size
+
+CONFIG = PROJECT_ROOT / "mkdocs.yml"
+SUMMARY_FIGURE_ALT = "Each notebook's key metric: ours beside the lecture's, and the time it took"
+
+
+@dataclass
+class Site:
+    """What :func:`build_site` made: the site folder, its home page, one page per notebook, the decks (maybe none)."""
+
+    folder: Path
+    home: Path
+    pages: list[Path] = field(default_factory=list)
+    decks: list[Path] = field(default_factory=list)
+    note: str = ""  # why the decks are missing, when they are
+
+
+def readme_introduction(readme: Path) -> str:
+    """Return the paragraphs of ``readme`` between its title and its first section: what the course is."""
+    text = readme.read_text(encoding="utf-8") if readme.is_file() else ""
+    found = re.search(r"^# .*\n((?:(?!## ).*\n?)*)", text, flags=re.MULTILINE)
+    return found.group(1).strip() if found else ""
+
+
+def results_section(summary: Path) -> str:
+    """Return ``summary`` (``results/summary.md``) with every heading one level down, for the home page."""
+    if not summary.is_file():
+        return "## Results\n\nNo results yet: `make run` writes them (`results/summary.md`).\n"
+    text = summary.read_text(encoding="utf-8")
+    return re.sub(r"^(#{1,5}) ", r"#\1 ", text, flags=re.MULTILINE).strip() + "\n"
+
+
+def lesson_number(stem: str) -> str:
+    """Return a notebook's number in the lecture, from its file name: ``01_mnist`` gives ``1``."""
+    digits = re.match(r"\d+", stem)
+    return str(int(digits.group(0))) if digits else ""
+
+
+def home_page(intro: str, lessons: list[tuple[str, str]], results: str, figure: str | None, decks: bool) -> str:
+    """Return the home page's Markdown; ``lessons`` is ``[(file stem, title), ...]``, ``figure`` the results figure's path."""
+    rows = [
+        f"| {lesson_number(stem)} | [{title}]({stem}.ipynb) | "
+        + (f"[slides](slides/{stem}.slides.html)" if decks else "")
+        + " |"
+        for stem, title in lessons
+    ]
+    if figure:
+        results = re.sub(r"^(## .*\n)", rf"\1\n![{SUMMARY_FIGURE_ALT}]({figure})\n\n", results, count=1)
+    return "\n".join(
+        [
+            "---",
+            "title: Home",
+            "hide: [navigation, toc]",
+            "---",
+            "",  # the whole width for the tables
+            "# Building Deep Learning Systems",
+            "",
+            intro,
+            "",
+            "## The notebooks",
+            "",
+            "Each page shows a notebook as it was last run in full, outputs and figures included; "
+            "its slides are the same notebook as a deck (space bar or arrow keys to move, `F` for full screen, `Esc` for an overview).",
+            "",
+            "| | notebook | " + ("slides |" if decks else " |"),
+            "|--:|---|---|",
+            *rows,
+            "",
+            results,
+        ]
+    )
+
+
+def build_site(
+    out: Path = BUILD / "site",
+    source: Path = BUILD / "site-src",
+    notebooks: list[Path] | None = None,
+    readme: Path = PROJECT_ROOT / "README.md",
+    results: Path = PROJECT_ROOT / "results",
+    slides: bool | None = None,
+) -> Site:
+    """Build the site from ``notebooks`` (default: the lessons) into ``out``, through MkDocs's source folder ``source``.
+
+    ``slides``: True requires the decks, False leaves them out, None (default) includes them when
+    reveal.js can be had (npm installed, or fetched before into ``build/npm/``).
+
+    Raises:
+        AssetsUnavailable: ``slides=True`` and reveal.js cannot be had.
+    """
+    notebooks = lesson_notebooks() if notebooks is None else notebooks
+    if source.exists():
+        shutil.rmtree(source)
+    assets = source / "assets"
+    assets.mkdir(parents=True)
+    decks, note = [], ""
+    if slides is not False:
+        try:
+            decks = build_slides(source / "slides", notebooks, assets=assets, assets_url="../assets")
+        except AssetsUnavailable as error:
+            if slides:
+                raise
+            note = f"The site has no slides: {error}."
+    if not decks:
+        copy_mathjax(assets)
+    shutil.copyfile(ASSETS / "site.css", assets / "site.css")
+    figure = None
+    if (results / "summary.png").is_file():
+        shutil.copyfile(results / "summary.png", assets / "summary.png")
+        figure = "assets/summary.png"
+
+    lessons = []
+    for notebook in notebooks:
+        nb = read_lesson(notebook)
+        if decks:  # a link to the deck under the notebook's title
+            title_at = next((i for i, cell in enumerate(nb.cells) if (heading(cell) or (0,))[0] == 1), -1)
+            link = f"**Slides:** [this notebook as a slide deck](slides/{deck_name(notebook)})"
+            nb.cells.insert(title_at + 1, nbformat.v4.new_markdown_cell(link))
+        nbformat.write(nb, source / notebook.name)
+        lessons.append((notebook.stem, lesson_title(nb, notebook.stem)))
+    intro, summary = readme_introduction(readme), results_section(results / "summary.md")
+    (source / "index.md").write_text(home_page(intro, lessons, summary, figure, bool(decks)), encoding="utf-8")
+    nav = [{"Home": "index.md"}]
+    nav += [{f"{lesson_number(stem)}. {title}".lstrip(". "): f"{stem}.ipynb"} for stem, title in lessons]
+    _mkdocs_build(source, out, nav)
+    pages = [out / f"{stem}.html" for stem, _ in lessons]
+    return Site(
+        out, out / "index.html", pages, [out / "slides" / deck_name(n) for n in notebooks] if decks else [], note
+    )
+
+
+def _mkdocs_build(source: Path, out: Path, nav: list[dict[str, str]]) -> None:
+    """Run MkDocs with the project's ``mkdocs.yml`` on ``source``, writing the site into ``out``, with navigation ``nav``."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    config = load_config(str(CONFIG), docs_dir=str(source), site_dir=str(out), nav=nav)
+    config.plugins.on_startup(command="build", dirty=False)
+    try:
+        build(config)
+    finally:
+        config.plugins.on_shutdown()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``make site``: build the site and say where it is; 2 when ``--slides`` asks for decks that cannot be made."""
+    parser = argparse.ArgumentParser(prog="python -m course.site", description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--slides",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="include the decks (default: when npm is there), or fail; --no-slides leaves them out",
+    )
+    args = parser.parse_args(argv)
+    try:
+        site = build_site(slides=args.slides)
+    except AssetsUnavailable as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    if site.note:
+        print(site.note)
+    print(
+        f"site in {display_path(site.folder)}/ ({folder_size(site.folder)}, {len(site.pages)} notebook pages, "
+        f"{len(site.decks)} decks): open {display_path(site.home)} in a browser"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,207 @@
+"""``make slides``: one reveal.js deck per notebook; ``make present``: copies of the notebooks for RISE.
+
+    python -m course.slides              # the decks, in build/slides/
+    python -m course.slides --present    # copies with slide metadata for RISE, in build/present/
+
+Both come from the notebooks as committed, with their stored outputs and every solution replaced by
+its stub: nothing is executed. Where a slide starts is derived from the notebook each time, never
+stored in it, so it follows the lesson as it changes (:func:`mark_slides`):
+
+- a ``#`` or ``##`` heading starts a slide, a ``###`` heading a sub-slide (reveal.js's vertical
+  slides, reached with the space bar like the others);
+- the cells after a heading stay on its slide while they fit; the next cell that would not fit
+  starts a sub-slide, and so does an explanation (Markdown) that follows code on a slide already
+  half full. A cell is never split: a code cell keeps its output, and an output longer than a
+  slide scrolls inside its cell (``assets/templates/dls_reveal/slides.css``);
+- a cell whose slide type an author set to ``skip`` or ``notes`` keeps it (speaker notes).
+
+Decks are rendered by nbconvert's own reveal.js template (``SlidesExporter``), with every script it
+loads pointed at the local copies of :mod:`course.javascript`. nbconvert has no rule for where
+slides start: :func:`mark_slides` is that rule.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import math
+import shutil
+import sys
+from pathlib import Path
+
+import nbformat
+
+from utils.config import display_path
+
+from .javascript import ASSETS, AssetsUnavailable, copy_mathjax, copy_reveal, mathjax_url
+from .lessons import BUILD, heading, lesson_notebooks, lesson_title, read_lesson
+
+SLIDE_LINES = 24  # lines of text that fit on a slide at the deck's size and font sizes
+OUTPUT_LINES = 16  # a longer output scrolls inside its cell (slides.css), taking this many
+IMAGE_LINES = 16  # a figure (slides.css caps its height)
+LINE_CHARS = 90  # characters on a line of a slide, for counting wrapped lines
+KEEP = ("skip", "notes")  # slide types an author sets by hand that the derivation keeps
+
+
+def _lines(text: str) -> int:
+    """Lines ``text`` takes on a slide, counting long lines as wrapped."""
+    return sum(max(1, math.ceil(len(line) / LINE_CHARS)) for line in text.splitlines())
+
+
+def cell_lines(cell: nbformat.NotebookNode) -> int:
+    """Return an estimate of the lines a cell takes on a slide (outputs included), for packing cells onto slides."""
+    if cell.cell_type == "markdown":
+        return _lines(cell.source) + IMAGE_LINES * cell.source.count("![")
+    if cell.cell_type != "code":
+        return _lines(cell.source)
+    total = _lines(cell.source) + 1
+    for output in cell.get("outputs", []):
+        data = output.get("data", {})
+        if output.output_type == "stream":
+            total += min(_lines(output.text), OUTPUT_LINES)
+        elif output.output_type == "error":
+            total += OUTPUT_LINES
+        elif any(kind.startswith("image/") for kind in data):
+            total += IMAGE_LINES
+        elif "text/html" in data:
+            total += min(data["text/html"].count("<tr") + 2, OUTPUT_LINES)
+        elif "text/plain" in data:
+            total += min(_lines(data["text/plain"]), OUTPUT_LINES)
+    return total
+
+
+def mark_slides(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Set every cell's ``metadata.slideshow.slide_type`` from the notebook's headings and cell sizes; return ``nb``.
+
+    The rules are in this module's docstring. ``nb`` is changed in place.
+    """
+    used, code_on_slide, first = 0, False, True
+    for cell in nb.cells:
+        show = cell.metadata.setdefault("slideshow", nbformat.NotebookNode())
+        if show.get("slide_type") in KEEP:
+            continue
+        level = (heading(cell) or (0, ""))[0]
+        size = cell_lines(cell)
+        if first or level in (1, 2):
+            kind = "slide"
+        elif level == 3 or used + size > SLIDE_LINES:
+            kind = "subslide"
+        elif cell.cell_type == "markdown" and code_on_slide and used > SLIDE_LINES // 2:
+            kind = "subslide"
+        else:
+            kind = "-"
+        show["slide_type"] = kind
+        if kind == "-":
+            used += size
+            code_on_slide = code_on_slide or cell.cell_type == "code"
+        else:
+            used, code_on_slide = size, cell.cell_type == "code"
+        first = False
+    return nb
+
+
+def deck_html(nb: nbformat.NotebookNode, assets_url: str = "assets", title: str = "") -> str:
+    """Return the reveal.js deck of notebook ``nb`` (not changed) as one HTML page loading its scripts from ``assets_url``."""
+    from nbconvert import SlidesExporter
+
+    exporter = SlidesExporter(
+        template_name="dls_reveal",
+        extra_template_basedirs=[str(ASSETS / "templates")],
+        reveal_url_prefix=f"{assets_url}/reveal.js",
+        reveal_theme="white",
+        reveal_transition="slide",
+        reveal_scroll=True,
+        reveal_number="c/t",
+        reveal_width="1280",
+        reveal_height="800",
+        require_js_url=f"{assets_url}/require.js",
+        jquery_url=f"{assets_url}/jquery.min.js",
+        mathjax_url=mathjax_url(assets_url),
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+    )
+    nb = mark_slides(copy.deepcopy(nb))
+    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title or lesson_title(nb)}})
+    return body
+
+
+def deck_name(notebook: Path) -> str:
+    """Return the file name of a notebook's deck: ``01_mnist.ipynb`` gives ``01_mnist.slides.html``."""
+    return f"{notebook.stem}.slides.html"
+
+
+def build_slides(
+    out: Path = BUILD / "slides", notebooks: list[Path] | None = None, assets: Path | None = None, assets_url="assets"
+) -> list[Path]:
+    """Write one deck per notebook (default: the lessons) into ``out``, the scripts into ``assets`` (``out/assets``).
+
+    Returns:
+        The decks' paths.
+    Raises:
+        AssetsUnavailable: reveal.js cannot be had (npm missing); nothing is written then.
+    """
+    notebooks = lesson_notebooks() if notebooks is None else notebooks
+    assets = out / "assets" if assets is None else assets
+    copy_reveal(assets)  # first: without npm, this stops the build before anything is written
+    copy_mathjax(assets)
+    out.mkdir(parents=True, exist_ok=True)
+    for old in out.glob("*.slides.html"):
+        old.unlink()
+    decks = []
+    for notebook in notebooks:
+        nb, deck = read_lesson(notebook), out / deck_name(notebook)
+        deck.write_text(deck_html(nb, assets_url, lesson_title(nb, notebook.stem)), encoding="utf-8")
+        decks.append(deck)
+    return decks
+
+
+def presenter_copies(out: Path = BUILD / "present", notebooks: list[Path] | None = None) -> list[Path]:
+    """Write copies of the notebooks (default: the lessons) with the derived slide metadata into ``out``, for RISE.
+
+    Outputs are kept and solutions cleared, as on the decks; RISE's ``scroll`` setting is on, so a
+    long slide scrolls, and its theme is reveal.js's ``white`` (the default one loads Google
+    Fonts). Running a cell during the show changes only the copy.
+
+    Returns:
+        The copies' paths.
+    """
+    notebooks = lesson_notebooks() if notebooks is None else notebooks
+    out.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(ASSETS / "rise.css", out / "rise.css")
+    for notebook in notebooks:
+        nb = mark_slides(read_lesson(notebook))
+        nb.metadata["rise"] = {"scroll": True, "theme": "white", "transition": "slide"}
+        nbformat.write(nb, out / notebook.name)
+    return [out / notebook.name for notebook in notebooks]
+
+
+def folder_size(folder: Path) -> str:
+    """Return the size of the files under ``folder`` in MB, for messages (``12.3 MB``)."""
+    return f"{sum(f.stat().st_size for f in folder.rglob('*') if f.is_file()) / 1e6:.1f} MB"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``make slides`` (the decks) or ``make present`` (``--present``: the copies for RISE); 2 when npm is missing."""
+    parser = argparse.ArgumentParser(prog="python -m course.slides", description=__doc__.splitlines()[0])
+    parser.add_argument("--present", action="store_true", help="copies of the notebooks with slide metadata, for RISE")
+    args = parser.parse_args(argv)
+    if args.present:
+        copies = presenter_copies()
+        print(
+            f"{len(copies)} notebooks with their slides in {display_path(copies[0].parent)}/: open one in JupyterLab and "
+            "press Alt+R (or the RISE button in its toolbar) to present; Shift+Enter runs a cell on the slide"
+        )
+        return 0
+    try:
+        decks = build_slides()
+    except AssetsUnavailable as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print(
+        f"{len(decks)} decks in {display_path(decks[0].parent)}/ ({folder_size(decks[0].parent)}): open {display_path(decks[0])} in a browser"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

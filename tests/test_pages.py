@@ -1,0 +1,98 @@
+"""The built site and decks in a real browser: headless Chromium, driven by Playwright (course.pages).
+
+Every page and deck is opened from the file system: no console error, no request off the file
+system, every figure loaded, every formula rendered, every link resolved, every deck stepped
+through to its last slide. Without Chromium this module is skipped, in one line saying how to
+install it; where the environment variable CI is set (as in .ci/run) it fails instead.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from course.lessons import lesson_notebooks, read_lesson
+from course.pages import INSTALL_HINT, find_chromium, verify_pages, verify_tree
+from course.site import build_site
+from course.slides import build_slides
+
+IN_CI = os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+if find_chromium() is None:
+    if IN_CI:
+        pytest.fail(f"no Chromium found, and CI is set, so the browser test must run: {INSTALL_HINT}", pytrace=False)
+    pytest.skip(f"browser test skipped, no Chromium found: {INSTALL_HINT}", allow_module_level=True)
+
+
+def unavailable(reason: str):
+    if IN_CI:
+        pytest.fail(f"{reason}; CI is set, so the browser test must run")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    """The site, with its decks where npm is there (and always in CI), built from the notebooks."""
+    out = tmp_path_factory.mktemp("site")
+    return build_site(out / "site", out / "site-src", slides=True if IN_CI else None)
+
+
+@pytest.fixture(scope="module")
+def checks(site):
+    return {check.url: check for check in verify_tree(site.home)}
+
+
+def test_every_page_and_deck_of_the_site_opens_cleanly(site, checks):
+    expected = {p.resolve().as_uri() for p in [site.home, *site.pages, *site.decks]}
+    assert expected <= set(checks), f"not reached by links from the home page: {expected - set(checks)}"
+    problems = [
+        f"{'/'.join(url.rsplit('/', 2)[-2:])}: {problem}" for url, c in checks.items() for problem in c.problems()
+    ]
+    assert not problems, "\n".join(problems)
+    if not site.decks:
+        unavailable(f"the decks were not checked: {site.note}")
+
+
+def test_every_figure_and_formula_of_each_notebook_is_shown(site, checks):
+    for notebook in lesson_notebooks():
+        nb = read_lesson(notebook)
+        outputs = [o for c in nb.cells for o in c.get("outputs", [])]
+        figures = sum(any(k.startswith("image/") for k in o.get("data", {})) for o in outputs)
+        has_math = any("$" in c.source for c in nb.cells if c.cell_type == "markdown")
+        views = [site.folder / f"{notebook.stem}.html"]
+        views += [site.folder / "slides" / f"{notebook.stem}.slides.html"] if site.decks else []
+        for view in views:
+            check = checks[view.resolve().as_uri()]
+            assert check.images - len(check.broken_images) >= figures, f"{view.name}: {check.images} for {figures}"
+            assert check.formulas > 0 or not has_math, f"{view.name}: no formula rendered"
+            assert not check.deck or (check.reached_last and check.slides > 1), f"{view.name}: {check.visited} slides"
+
+
+def test_the_decks_of_make_slides_open_cleanly(site, tmp_path):
+    if not site.decks:
+        unavailable("the decks were not built: npm is not installed")
+    # The same decks as the site's but for where their scripts are: each is loaded and inspected;
+    # stepping through every slide is done on the site's copies.
+    decks = build_slides(tmp_path / "slides")
+    checked = verify_pages([deck.as_uri() for deck in decks], step=False)
+    problems = [f"{deck.name}: {p}" for deck, check in zip(decks, checked) for p in check.problems()]
+    assert not problems, "\n".join(problems)
+
+
+def test_the_page_checker_finds_a_missing_figure_a_console_error_and_the_rest(tmp_path):
+    (tmp_path / "fine.html").write_text("<!DOCTYPE html><html><head><title>fine</title></head><body>fine</body></html>")
+    (tmp_path / "broken.html").write_text(
+        "<!DOCTYPE html><html><head><title>broken</title></head><body>"
+        '<img src="missing-figure.png"><img src="https://example.invalid/remote.png">'
+        '<script>console.error("deliberate error")</script>'
+        '<p>a formula left as $x^2 + 1$</p><a href="fine.html">fine</a> <a href="gone.html">gone</a>'
+        "</body></html>"
+    )
+    fine, broken = verify_pages([(tmp_path / "fine.html").as_uri(), (tmp_path / "broken.html").as_uri()])
+    assert fine.problems() == []
+    assert any("missing-figure.png" in s for s in broken.broken_images)
+    assert any("deliberate error" in e for e in broken.console_errors)
+    assert broken.outside_requests == ["https://example.invalid/remote.png"]
+    assert broken.raw_tex == ["$x^2 + 1$"]
+    assert [link.rsplit("/", 1)[-1] for link in broken.broken_links] == ["gone.html"]
+    assert len(broken.problems()) >= 5

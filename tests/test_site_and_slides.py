@@ -1,0 +1,136 @@
+"""Slides (course.slides) and the course site (course.site) from the notebooks' structure, without solutions.
+
+What a reader sees in a browser is tested in test_pages.py.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import re
+
+import nbformat
+import pytest
+import yaml
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+from course import javascript
+from course.lessons import read_lesson
+from course.site import build_site, home_page, readme_introduction, results_section
+from course.slides import SLIDE_LINES, build_slides, deck_html, mark_slides
+from utils.config import PROJECT_ROOT
+
+SECRET = "SECRET_SOLUTION_42"
+# A script, style sheet, image or frame loaded from the network by built HTML. (A script may still
+# fetch something itself: nbconvert's Mermaid loader, for one, imports Mermaid from a CDN when a
+# page has a diagram. The browser test sees those requests.)
+REMOTE_LOAD = re.compile(r"<(?:script|link|img|iframe)\b[^>]*\b(?:src|href)=[\"'](?:https?:)?//")
+
+
+def png() -> bytes:
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), "steelblue").save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def lesson(tmp_path):
+    """A small lecture notebook: title, sections, a formula, an exercise with its solution, a figure, a long log."""
+    log = "".join(f"epoch {i}: loss 0.{i:03d}\n" for i in range(200))
+    solution = f"model = None  # your model here\n### BEGIN SOLUTION\nmodel = {SECRET}\n### END SOLUTION\nmodel"
+    figure = {"image/png": base64.b64encode(png()).decode(), "text/plain": "<Figure>"}
+    nb = new_notebook(
+        cells=[
+            new_markdown_cell("# 9. A synthetic lesson\n\nWhat this lesson covers."),
+            new_markdown_cell("## Setup\n\nEnergy is $E = mc^2$, and a sum:\n\n$$\\sum_{i=1}^{n} x_i.$$"),
+            new_code_cell("x = 1\nprint(x)", outputs=[new_output("stream", name="stdout", text="1\n")]),
+            new_markdown_cell("### Exercise\n\nBuild the model."),
+            new_code_cell(solution, outputs=[new_output("execute_result", data={"text/plain": f"'{SECRET}'"})]),
+            new_markdown_cell("## A figure"),
+            new_code_cell("plot()", outputs=[new_output("display_data", data=figure)]),
+            new_code_cell("train()", outputs=[new_output("stream", name="stdout", text=log)]),
+        ]
+    )
+    nbformat.write(nb, tmp_path / "09_synthetic.ipynb")
+    return tmp_path / "09_synthetic.ipynb"
+
+
+def slide_types(nb):
+    return [cell.metadata["slideshow"]["slide_type"] for cell in mark_slides(nb).cells]
+
+
+def test_headings_start_slides_and_full_slides_continue_on_sub_slides(lesson):
+    # title, ## Setup, its code, ### Exercise, its code, ## A figure, the figure, the long log
+    nb = nbformat.read(lesson, as_version=4)
+    assert slide_types(nb) == ["slide", "slide", "-", "subslide", "-", "slide", "-", "subslide"]
+    cells = [new_markdown_cell("## Section")] + [new_markdown_cell("a line\n" * 5) for _ in range(8)]
+    types = slide_types(new_notebook(cells=cells))
+    first_break = types.index("subslide")
+    assert types[:4] == ["slide", "-", "-", "-"] and 1 + 5 * (first_break - 1) <= SLIDE_LINES < 1 + 5 * first_break
+
+
+def test_an_authors_speaker_notes_and_skips_are_kept():
+    nb = new_notebook(cells=[new_markdown_cell("## Section"), new_markdown_cell("say this"), new_code_cell("hidden()")])
+    nb.cells[1].metadata["slideshow"] = {"slide_type": "notes"}
+    nb.cells[2].metadata["slideshow"] = {"slide_type": "skip"}
+    assert slide_types(nb) == ["slide", "notes", "skip"]
+
+
+def test_a_deck_shows_no_solution_and_loads_nothing_from_the_network(lesson):
+    html = deck_html(read_lesson(lesson), "assets")
+    assert SECRET not in html and "# YOUR CODE HERE" in html and "# your model here" in html
+    assert "A synthetic lesson" in html and "E = mc^2" in html and "data:image/png;base64," in html
+    assert not REMOTE_LOAD.findall(html) and javascript.mathjax_url("assets") in html
+    assert '"assets/reveal.js/dist/reveal.js"' in html
+
+
+def test_the_site_config_uses_the_local_mathjax():
+    config = yaml.safe_load((PROJECT_ROOT / "mkdocs.yml").read_text())
+    plugin = next(p["mkdocs-jupyter"] for p in config["plugins"] if isinstance(p, dict) and "mkdocs-jupyter" in p)
+    assert plugin["custom_mathjax_url"] == javascript.mathjax_url("assets")
+    assert plugin["execute"] is False and config["use_directory_urls"] is False and config["theme"]["font"] is False
+
+
+def test_home_page_reads_readme_and_results(tmp_path):
+    (tmp_path / "README.md").write_text("# Course\n\nWhat the course is.\n\n## Install\n\nnot this\n")
+    (tmp_path / "summary.md").write_text(
+        "# Results (full mode)\n\n| notebook | key metric |\n|---|---|\n| 09_x | acc 0.9 |\n"
+    )
+    intro = readme_introduction(tmp_path / "README.md")
+    assert intro == "What the course is."
+    page = home_page(intro, [("09_x", "A lesson")], results_section(tmp_path / "summary.md"), "assets/s.png", True)
+    assert page.index("## Results (full mode)") < page.index("![") < page.index("| 09_x | acc 0.9 |")
+    assert "[A lesson](09_x.ipynb)" in page and "slides/09_x.slides.html" in page
+    assert "No results yet" in results_section(tmp_path / "missing.md")
+
+
+def test_a_site_page_shows_the_outputs_but_no_solution(lesson, tmp_path):
+    results = tmp_path / "results"
+    results.mkdir()
+    (results / "summary.md").write_text(
+        "# Results\n\n| notebook | key metric |\n|---|---|\n| 09_synthetic | acc 0.9 |\n"
+    )
+    (results / "summary.png").write_bytes(png())
+    site = build_site(tmp_path / "site", tmp_path / "src", [lesson], results=results, slides=False)
+    page = site.pages[0].read_text()
+    assert SECRET not in page and "# YOUR CODE HERE" in page and "# your model here" in page
+    assert "data:image/png;base64," in page and "epoch 199: loss 0.199" in page
+    home = site.home.read_text()
+    assert "A synthetic lesson" in home and "acc 0.9" in home and "assets/summary.png" in home
+    assert (site.folder / "assets" / "summary.png").is_file()
+    assert (site.folder / "assets" / "mathjax" / "config" / "local" / "dls.js").is_file()
+    for html in site.folder.glob("*.html"):
+        assert not REMOTE_LOAD.findall(html.read_text()), html.name
+
+
+def test_without_npm_the_site_is_built_without_its_decks(lesson, tmp_path, monkeypatch):
+    monkeypatch.setattr(javascript, "NPM_DIR", tmp_path / "npm")  # nothing fetched before
+    monkeypatch.setattr(javascript.shutil, "which", lambda name: None)  # and no npm
+    site = build_site(tmp_path / "site", tmp_path / "src", [lesson], results=tmp_path)
+    assert site.decks == [] and "npm is not installed" in site.note and "apt-get install nodejs npm" in site.note
+    assert site.pages[0].is_file() and "slides/" not in site.home.read_text()
+    with pytest.raises(javascript.AssetsUnavailable, match="npm is not installed"):
+        build_slides(tmp_path / "slides", [lesson])
+    assert not (tmp_path / "slides").exists()
