@@ -1,14 +1,9 @@
 """Pretrained convolutional bases for the cats-vs-dogs notebook: VGG16, or SqueezeNet v1.1 offline.
 
-The lecture reuses VGG16's ImageNet-trained convolutional base. Its weights (59 MB) come
-through ``utils.fetch("vgg16")``: the mirror, the ``data/`` cache, or Keras's own
-download address (checksum-verified). When they cannot be had (offline, no copy), the
-notebook falls back to SqueezeNet v1.1, also trained on ImageNet, whose weights the offline
-mirror holds (``weights/squeezenet_v1.1_imagenet_notop.h5``). A base with random weights
-is never offered as pretrained.
-
-Both bases expect Caffe-style inputs: RGB images in [0, 255] turned into BGR, minus the
-ImageNet channel means, not scaled (``preprocess_input``).
+The lecture reuses VGG16's ImageNet-trained base; its weights (59 MB) come through ``utils.fetch("vgg16")`` (the
+mirror, the cache, or Keras's download address). When they cannot be had, the notebook falls back to SqueezeNet
+v1.1, also trained on ImageNet, whose weights the offline mirror holds; a base with random weights is never offered
+as pretrained. Both expect Caffe-style inputs (``preprocess_input``).
 """
 
 from __future__ import annotations
@@ -25,47 +20,28 @@ from .data import ChecksumError, DataAccessError, DataError, DataUnavailableErro
 BASES = ("vgg16", "squeezenet")  # also their weights' keys in utils.data's registry
 IMAGENET_BGR_MEANS = (103.939, 116.779, 123.68)
 
-# What fine-tuning unfreezes, per base: the last block of the base, whose features are the
-# most specific to ImageNet's classes (and so the most worth re-adapting to cats vs dogs).
-# VGG16: block 5 (its three convolutions; the pooling layer has no weights), as in the lecture.
-# SqueezeNet: fire9, its last fire module (197,184 parameters, 27% of the base; VGG16's
-# block 5 is 48% of its base). fire9 is the last layer before the classifier in the full
-# SqueezeNet, like block 5 in VGG16; unfreezing more of a base this small with 2000 training
-# images risks destroying the general features the earlier modules hold.
+# What fine-tuning unfreezes: the base's last block, its most ImageNet-specific features. VGG16: block 5, as in the
+# lecture (48% of the base). SqueezeNet: fire9, its last module (27% of the base); unfreezing more of a base this small
+# with 2000 training images risks destroying the general features of the earlier modules.
 FINE_TUNE_LAYERS: dict[str, tuple[str, ...]] = {
     "vgg16": ("block5_conv1", "block5_conv2", "block5_conv3"),
     "squeezenet": ("fire9_squeeze1x1", "fire9_expand1x1", "fire9_expand3x3"),
 }
 
-# (squeeze filters, expand filters per branch) of fire2 .. fire9, and the max-pool after fire3, fire5.
-_FIRE_MODULES = {
-    2: (16, 64),
-    3: (16, 64),
-    4: (32, 128),
-    5: (32, 128),
-    6: (48, 192),
-    7: (48, 192),
-    8: (64, 256),
-    9: (64, 256),
-}
-_POOL_AFTER = {3: "pool3", 5: "pool5"}
+# (squeeze filters, expand filters per branch) of fire2 .. fire9; a max-pool follows fire3 and fire5.
+FIRE_MODULES = [(16, 64), (16, 64), (32, 128), (32, 128), (48, 192), (48, 192), (64, 256), (64, 256)]
 
 
 def _known_base(name: str) -> str:
-    if not isinstance(name, str) or name not in BASES:
+    if name not in BASES:
         raise ValueError(f"base must be one of {', '.join(repr(b) for b in BASES)}, got {name!r}")
     return name
 
 
-# --------------------------------------------------------------------------- preprocessing
-
-
 def preprocess_input(images):
-    """Turn RGB images in [0, 255] into the Caffe-style inputs VGG16 and SqueezeNet were trained on.
-
-    RGB -> BGR, then minus the ImageNet channel means (103.939, 116.779, 123.68), no scaling:
-    the same as ``keras.applications.vgg16.preprocess_input``, but never modifying a NumPy
-    argument in place. Works on NumPy arrays, tensors, and symbolic inputs inside a model.
+    """Turn RGB images in [0, 255] into the Caffe-style inputs VGG16 and SqueezeNet were trained on: BGR, minus the
+    ImageNet channel means, not scaled; as ``keras.applications.vgg16.preprocess_input``, but never modifying a NumPy
+    argument in place. For NumPy arrays, tensors, and symbolic inputs inside a model.
 
     Returns:
         float32 images of the same shape (a NumPy array for a NumPy argument, else a tensor).
@@ -76,28 +52,20 @@ def preprocess_input(images):
         raise ValueError(f"expected RGB images with 3 channels on the last axis, got shape {tuple(images.shape)}")
     if isinstance(images, np.ndarray):
         return np.asarray(images, dtype=np.float32)[..., ::-1] - np.asarray(IMAGENET_BGR_MEANS, dtype=np.float32)
-    keras = config.import_keras()
-    ops = keras.ops
+    ops = config.import_keras().ops
     return ops.flip(ops.cast(images, "float32"), axis=-1) - ops.convert_to_tensor(IMAGENET_BGR_MEANS, "float32")
-
-
-# --------------------------------------------------------------------------- SqueezeNet v1.1
 
 
 def squeezenet_v11(image_size: Sequence[int] = (150, 150), weights: str | Path | None = None):
     """Build the SqueezeNet v1.1 convolutional base (no classifier), with ImageNet weights if given.
 
-    Architecture: conv1 3x3/2, 64 filters, ReLU; max-pool 3x3/2;
-    fire2, fire3; max-pool; fire4, fire5; max-pool; fire6 .. fire9. A fire module squeezes
-    with a 1x1 convolution, then expands with a 1x1 and a 3x3 ('same') convolution side by
-    side, concatenated (1x1 first); all ReLU. Valid padding elsewhere. 722,496 parameters;
-    a 150x150 image gives an 8x8x512 feature map.
+    conv1 (3x3/2, 64), max-pool, fire2, fire3, max-pool, fire4, fire5, max-pool, fire6 .. fire9, all ReLU. A fire
+    module squeezes with a 1x1 convolution, then expands with a 1x1 and a 3x3 ('same') convolution, concatenated.
+    722,496 parameters; a 150x150 image gives an 8x8x512 feature map.
 
     Args:
-        image_size: (height, width) of the RGB inputs, which must be preprocessed with
-            ``preprocess_input``.
-        weights: path of the weights file (``utils.fetch("squeezenet")``), or None for
-            random weights (only for tests and comparisons, never as "pretrained").
+        image_size: (height, width) of the inputs, preprocessed with ``preprocess_input``.
+        weights: the weights file (``utils.fetch("squeezenet")``), or None: random weights, never "pretrained".
 
     Returns:
         A functional ``keras.Model`` named ``squeezenet_v1.1``.
@@ -124,10 +92,10 @@ def squeezenet_v11(image_size: Sequence[int] = (150, 150), weights: str | Path |
     inputs = keras.Input(shape=(height, width, 3), name="image")
     x = layers.Conv2D(64, 3, strides=2, activation="relu", name="conv1")(inputs)
     x = layers.MaxPooling2D(3, strides=2, name="pool1")(x)
-    for module, (squeeze, expand) in _FIRE_MODULES.items():
+    for module, (squeeze, expand) in enumerate(FIRE_MODULES, start=2):
         x = fire(x, module, squeeze, expand)
-        if module in _POOL_AFTER:
-            x = layers.MaxPooling2D(3, strides=2, name=_POOL_AFTER[module])(x)
+        if module in (3, 5):
+            x = layers.MaxPooling2D(3, strides=2, name=f"pool{module}")(x)
     model = keras.Model(inputs, x, name="squeezenet_v1.1")
     if weights is not None:
         load_squeezenet_weights(model, weights)
@@ -137,9 +105,8 @@ def squeezenet_v11(image_size: Sequence[int] = (150, 150), weights: str | Path |
 def load_squeezenet_weights(model, path: str | Path) -> None:
     """Load the SqueezeNet v1.1 weights file at ``path`` into a model built by ``squeezenet_v11`` (in place).
 
-    The file holds one group per layer (``conv1``, ``fire2/squeeze1x1``, ...) with, somewhere
-    below it, exactly two datasets: a 4-d kernel (height, width, in, out) and a 1-d bias whose
-    name ends in ``_b``.
+    The file holds a group per layer (``conv1``, ``fire2/squeeze1x1``, ...) with, somewhere below it, a 4-d kernel
+    and a 1-d bias named ``..._b``.
 
     Raises:
         ValueError: the file lacks a layer group, a group does not hold one kernel and one bias,
@@ -170,9 +137,6 @@ def load_squeezenet_weights(model, path: str | Path) -> None:
             layer.set_weights([kernels[0].astype(np.float32), biases[0].astype(np.float32)])
 
 
-# --------------------------------------------------------------------------- choosing a base
-
-
 @dataclass(frozen=True)
 class BaseChoice:
     """The pretrained base a run uses: its name, its verified weights file, and why it was chosen."""
@@ -193,20 +157,17 @@ _WHY = {
 def choose_base(requested: str = "auto", *, verbose: bool = True) -> BaseChoice:
     """Decide which pretrained base to use, and say why (printed unless ``verbose=False``).
 
-    ``"auto"``: VGG16 when its ImageNet weights can be had (mirror, cache, or download),
-    otherwise SqueezeNet v1.1 with ImageNet weights from the mirror, with a message naming the
-    reason. ``"vgg16"`` or ``"squeezenet"``: that base, or an error if its weights cannot be had.
+    ``"auto"``: VGG16 when its ImageNet weights can be had, else SqueezeNet v1.1, saying why.
+    ``"vgg16"`` or ``"squeezenet"``: that base, or an error if its weights cannot be had.
 
     Returns:
         A ``BaseChoice``.
     Raises:
         ValueError: ``requested`` is not "auto", "vgg16" or "squeezenet".
-        DataError: the requested base's weights (or, for "auto", both bases' weights) cannot
-            be had; never falls back to random weights.
+        DataError: the weights of the requested base (for "auto": of both) cannot be had.
     """
     if requested != "auto":
-        _known_base(requested)
-        path = fetch(requested)
+        path = fetch(_known_base(requested))
         choice = BaseChoice(
             requested, path, f"{requested} was asked for; ImageNet weights: {config.display_path(path)}"
         )
@@ -217,16 +178,11 @@ def choose_base(requested: str = "auto", *, verbose: bool = True) -> BaseChoice:
         except DataError as error:
             try:
                 path = fetch("squeezenet")
-            except DataError as fallback_error:
-                raise DataError(
-                    f"No pretrained base can be had. VGG16: {error} SqueezeNet: {fallback_error}"
-                ) from fallback_error
-            choice = BaseChoice(
-                "squeezenet",
-                path,
-                f"VGG16's ImageNet weights cannot be had here: {_WHY.get(type(error), error)}. So this run uses SqueezeNet v1.1, "
-                f"also trained on ImageNet ({config.display_path(path)}).",
-            )
+            except DataError as fallback:
+                raise DataError(f"No pretrained base can be had. VGG16: {error} SqueezeNet: {fallback}") from fallback
+            why = f"VGG16's ImageNet weights cannot be had here: {_WHY.get(type(error), error)}."
+            reason = f"{why} So this run uses SqueezeNet v1.1, also trained on ImageNet ({config.display_path(path)})."
+            choice = BaseChoice("squeezenet", path, reason)
     if verbose:
         print(f"Base: {choice.name}. {choice.reason}")
     return choice
@@ -244,8 +200,7 @@ def fine_tune_layers(name: str) -> tuple[str, ...]:
 def balanced_batches(dataset, batches: int | None):
     """Return a class-balanced subset of an unshuffled, class-sorted split: its first and last batches.
 
-    ``image_dataset_from_directory`` without shuffling yields all cats, then all dogs, so the
-    first batches alone would hold one class only. ``batches=None`` returns ``dataset`` unchanged.
+    Unshuffled, ``image_dataset_from_directory`` yields all cats, then all dogs. ``batches=None``: ``dataset`` itself.
 
     Returns:
         A ``tf.data.Dataset`` of ``2 * batches`` batches (or ``dataset``).

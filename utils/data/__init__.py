@@ -1,14 +1,6 @@
-"""Data sets and weights: where each comes from, how it is verified, and one loader per data set.
-
-Every file is looked for in the read-only mirror ``DLS_DATA_DIR`` first, then in the download
-cache ``data/``, and is otherwise fetched from its original source into the cache (``store.obtain``,
-the one lookup every loader uses). Nothing is loaded unless it has been verified, and every
-fault ends in one ``DataError`` that says what, where, and the fix.
-
-- ``sources``: the registry of files, their origins and checksums;
-- ``store``: the lookup, verification, downloads (pooch), and the errors;
-- ``loaders``: MNIST, IMDB, Reuters, Boston housing;
-- ``cats_vs_dogs``: the small image set, its tree verification and its builder.
+"""Data sets and weights: where each comes from (``sources``), the one verified lookup every loader goes through
+(``store``: the mirror ``DLS_DATA_DIR``, the cache ``data/``, then the source), and the loaders (``loaders``,
+``cats_vs_dogs``). Every fault ends in a ``DataError`` that says what, where, and the fix.
 """
 
 from .cats_vs_dogs import cats_vs_dogs_dir, load_cats_vs_dogs

@@ -1,14 +1,10 @@
-"""The small cats-vs-dogs set: checked file by file, or cut from the Kaggle archive.
+"""The small cats-vs-dogs set: ``{train,validation,test}/{cats,dogs}/<cat|dog>.<number>.jpg``, verified or cut.
 
-A tree is accepted only when its structure is right (``{train,validation,test}/{cats,dogs}/``
-and nothing else, ``cat.<n>.jpg`` files in ``cats/`` and ``dog.<n>.jpg`` in ``dogs/``, the
-right number per class, no empty file) and its content is proven:
-
-- the mirror's tree by the registry's digest over every file's relative path, size and bytes
-  (``CATS_VS_DOGS_TREE_SHA256``); a checksum or manifest file inside the mirror is never trusted;
-- a tree cut here from the verified archive by the manifest (path, size, sha256 per file) that
-  the builder wrote into it, and only in the cache that built it. (A built set cannot match the
-  registry: the selection of readable images and the JPEG bytes depend on the imaging library.)
+A tree is accepted when its structure is right (those folders and nothing else, ``cat.<n>.jpg`` only in ``cats/``,
+the right number per class, no empty file) and its content is proven: the mirror's by the registry's
+``CATS_VS_DOGS_TREE_SHA256``; a set cut here from the verified Kaggle archive by the manifest (path, size, sha256 per
+file) written when it was cut, trusted only in the cache that cut it. (A cut set cannot match the registry: which
+images are readable and the JPEG bytes depend on the imaging library.)
 """
 
 from __future__ import annotations
@@ -21,36 +17,27 @@ import zipfile
 from pathlib import Path
 
 from .. import config
-from .sources import (
-    CATS_VS_DOGS_CLASSES,
-    CATS_VS_DOGS_DIRNAME,
-    CATS_VS_DOGS_SPLITS,
-    CATS_VS_DOGS_STORED_SIZE,
-    CATS_VS_DOGS_TREE_SHA256,
-    SOURCES,
-)
+from .sources import CATS_VS_DOGS_TREE_SHA256, SOURCES
 from .store import CannotMake, DataUnavailableError, Invalid, fetch, move_into_place, obtain, staging
 
+DIRNAME = "cats_vs_dogs_small"
+SPLITS = {"train": 1000, "validation": 500, "test": 500}  # images per class
 MANIFEST = "manifest.json"
-ARCHIVE_KEY = "cats_vs_dogs_archive"
 
 
 def scan(root: Path) -> dict[str, tuple[int, str]]:
-    """Check the structure of a cats-vs-dogs tree and return ``{relative path: (size, sha256)}``.
-
-    The manifest of a built set (``manifest.json`` at the top) is not part of the listing.
+    """Check the structure of a cats-vs-dogs tree; return ``{relative path: (size, sha256)}`` (without the manifest).
 
     Raises:
-        Invalid: an unexpected folder or file, a file of the wrong class, an empty file, or the
-            wrong number of images in a class. OSError: a file or folder cannot be read.
+        Invalid: an unexpected folder or file, a file of the wrong class, an empty file, or the wrong number of
+            images in a class. OSError: a file or folder cannot be read.
     """
-    counts = {f"{split}/{cls}": 0 for split in CATS_VS_DOGS_SPLITS for cls in CATS_VS_DOGS_CLASSES}
-    expected_folders = set(CATS_VS_DOGS_SPLITS) | set(counts)
+    counts = {f"{split}/{cls}": 0 for split in SPLITS for cls in ("cats", "dogs")}
     listing = {}
     for path in sorted(root.rglob("*")):
         relative = path.relative_to(root).as_posix()
         if path.is_dir():
-            if relative not in expected_folders:
+            if relative not in counts and relative not in SPLITS:
                 raise Invalid(f"it holds an unexpected folder {relative}/")
             continue
         if relative == MANIFEST:
@@ -67,53 +54,24 @@ def scan(root: Path) -> dict[str, tuple[int, str]]:
         listing[relative] = (len(payload), hashlib.sha256(payload).hexdigest())
         counts[folder] += 1
     for folder, count in sorted(counts.items()):
-        expected = CATS_VS_DOGS_SPLITS[folder.split("/")[0]]
-        if count != expected:
-            raise Invalid(f"{folder}/ holds {count} images, not {expected}")
+        if count != SPLITS[folder.split("/")[0]]:
+            raise Invalid(f"{folder}/ holds {count} images, not {SPLITS[folder.split('/')[0]]}")
     return listing
-
-
-def tree_digest(listing: dict[str, tuple[int, str]]) -> str:
-    """Return the sha256 over every file's relative path, size and sha256, in sorted path order."""
-    digest = hashlib.sha256()
-    for relative in sorted(listing):
-        size, sha256 = listing[relative]
-        digest.update(f"{relative}\0{size}\0{sha256}\n".encode())
-    return digest.hexdigest()
-
-
-def _differences(listing: dict, recorded: dict) -> str:
-    missing = sorted(set(recorded) - set(listing))
-    extra = sorted(set(listing) - set(recorded))
-    changed = sorted(k for k in set(listing) & set(recorded) if listing[k] != recorded[k])
-    parts = [
-        f"{label} {', '.join(names[:3])}{' ...' if len(names) > 3 else ''}"
-        for label, names in (("missing:", missing), ("not in the manifest:", extra), ("changed:", changed))
-        if names
-    ]
-    return "; ".join(parts)
-
-
-def _read_manifest(root: Path) -> dict[str, tuple[int, str]]:
-    try:
-        files = json.loads((root / MANIFEST).read_bytes())["files"]
-        return {path: (int(entry["size"]), str(entry["sha256"])) for path, entry in files.items()}
-    except (ValueError, KeyError, TypeError, AttributeError) as error:
-        raise Invalid(f"its manifest {MANIFEST} is unreadable ({type(error).__name__}: {error})") from None
 
 
 def verify_tree(root: Path) -> Path:
     """Verify a cats-vs-dogs tree (see the module's docstring) and return ``root``.
 
     Raises:
-        Invalid: wrong structure, or content that the registry (or, in the cache, the
-            builder's manifest) does not prove. OSError: unreadable.
+        Invalid: wrong structure, or content that the registry (or, in the cache, its manifest) does not prove.
+        OSError: unreadable.
     """
     if not root.is_dir():
         raise Invalid("it is not a folder")
     listing = scan(root)
     if not (root / MANIFEST).is_file():
-        if tree_digest(listing) != CATS_VS_DOGS_TREE_SHA256:
+        lines = "".join(f"{path}\0{size}\0{sha256}\n" for path, (size, sha256) in sorted(listing.items()))
+        if hashlib.sha256(lines.encode()).hexdigest() != CATS_VS_DOGS_TREE_SHA256:
             raise Invalid(f"its files differ from the published set (tree checksum {CATS_VS_DOGS_TREE_SHA256})")
         return root
     if root.parent != config.cache_dir():
@@ -121,35 +79,37 @@ def verify_tree(root: Path) -> Path:
             f"it carries its own {MANIFEST}, which is trusted only in the cache that built it "
             "(to share the set, share the Kaggle archive: each user then cuts the set from it)"
         )
-    difference = _differences(listing, _read_manifest(root))
-    if difference:
-        raise Invalid(f"its files differ from the manifest recorded when it was built ({difference})")
+    try:
+        files = json.loads((root / MANIFEST).read_bytes())["files"]
+        recorded = {path: (int(entry["size"]), str(entry["sha256"])) for path, entry in files.items()}
+    except (ValueError, KeyError, TypeError, AttributeError) as error:
+        raise Invalid(f"its manifest {MANIFEST} is unreadable ({type(error).__name__}: {error})") from None
+    differing = sorted(path for path in listing.keys() | recorded.keys() if listing.get(path) != recorded.get(path))
+    if differing:
+        shown = ", ".join(differing[:3]) + (" ..." if len(differing) > 3 else "")
+        raise Invalid(f"these files are missing, added or changed since it was built, by its manifest: {shown}")
     return root
 
 
 def _cut(archive: zipfile.ZipFile, destination: Path) -> None:
     """Cut the small set from the Kaggle archive into ``destination``.
 
-    Per class, readable images are taken in file-number order: the first 1000 for training,
-    the next 500 for validation, the next 500 for testing; each is stored as 150x150 JPEG,
-    as in the mirror. Unreadable files (the archive has some) are skipped.
+    Per class, readable images in file-number order: the first 1000 for training, the next 500 for validation, the
+    next 500 for testing, each stored as a 150x150 JPEG as in the mirror. Unreadable files (the archive has some)
+    are skipped.
     """
     from PIL import Image
 
-    names = set(archive.namelist())
     for folder, cls in (("Cat", "cat"), ("Dog", "dog")):
-        image_ids = sorted(
-            int(Path(n).stem)
-            for n in names
-            if n.startswith(f"PetImages/{folder}/") and n.endswith(".jpg") and Path(n).stem.isdigit()
-        )
-        wanted = [split for split, count in CATS_VS_DOGS_SPLITS.items() for _ in range(count)]
+        pattern = re.compile(rf"PetImages/{folder}/(\d+)\.jpg")
+        image_ids = sorted(int(match[1]) for match in map(pattern.fullmatch, archive.namelist()) if match)
+        wanted = [split for split, count in SPLITS.items() for _ in range(count)]
         for image_id in image_ids:
             if not wanted:
                 break
             try:
                 with Image.open(io.BytesIO(archive.read(f"PetImages/{folder}/{image_id}.jpg"))) as image:
-                    image = image.convert("RGB").resize(CATS_VS_DOGS_STORED_SIZE, Image.BILINEAR)
+                    image = image.convert("RGB").resize((150, 150), Image.BILINEAR)
             except Exception:  # noqa: BLE001 - PIL raises several kinds for a broken file
                 continue
             out = destination / wanted.pop(0) / f"{cls}s" / f"{cls}.{image_id}.jpg"
@@ -161,17 +121,15 @@ def _cut(archive: zipfile.ZipFile, destination: Path) -> None:
 
 def _cut_from_archive(target: Path) -> None:
     try:
-        archive_path = fetch(ARCHIVE_KEY)
+        archive_path = fetch("cats_vs_dogs_archive")
     except DataUnavailableError as error:
-        raise CannotMake(
-            f"the archive it is cut from is not available either (no copy in "
-            f"{', '.join(error.looked_in)}, and {error.reason})"
-        ) from error
+        raise CannotMake(f"the archive it is cut from is not available either ({error.reason})") from error
     with zipfile.ZipFile(archive_path) as archive, staging(target.name) as folder:
         built = folder / target.name
         _cut(archive, built)
         files = {path: {"size": size, "sha256": sha256} for path, (size, sha256) in scan(built).items()}
-        source = f"{SOURCES[ARCHIVE_KEY].filename} {SOURCES[ARCHIVE_KEY].published}"
+        archive_source = SOURCES["cats_vs_dogs_archive"]
+        source = f"{archive_source.filename} {archive_source.published}"
         (built / MANIFEST).write_text(json.dumps({"source": source, "files": files}, indent=1) + "\n")
         move_into_place(built, target)
 
@@ -186,7 +144,7 @@ def cats_vs_dogs_dir() -> Path:
         ChecksumError: a copy has the wrong structure or content (see the module's docstring).
         DataUnavailableError, DataAccessError: see ``store.obtain``.
     """
-    return obtain(CATS_VS_DOGS_DIRNAME, "The cats-vs-dogs small set", verify_tree, _cut_from_archive)
+    return obtain(DIRNAME, "The cats-vs-dogs small set", verify_tree, _cut_from_archive)
 
 
 def load_cats_vs_dogs(image_size: tuple[int, int] = (150, 150), batch_size: int = 32, seed: int = 1337):
@@ -216,5 +174,5 @@ def load_cats_vs_dogs(image_size: tuple[int, int] = (150, 150), batch_size: int 
             seed=seed,
             verbose=False,
         )
-        for split in CATS_VS_DOGS_SPLITS
+        for split in SPLITS
     }

@@ -18,21 +18,19 @@ from pathlib import Path
 import numpy as np
 
 from .. import config
-from .sources import MNIST_ARRAYS, MNIST_CONTENT_SHA256, MNIST_FILENAME, MNIST_OPENML_ID, MNIST_TRAIN_SIZE
+from .sources import MNIST_CONTENT_SHA256, MNIST_TRAIN_SIZE
 from .store import CannotMake, ChecksumError, Invalid, fetch_bytes, move_into_place, obtain, staging
 
-# --------------------------------------------------------------------------- MNIST
-
-
-def mnist_digest(images: np.ndarray, labels: np.ndarray) -> str:
-    """Return the content sha256 of MNIST images and labels (both uint8), as ``MNIST_CONTENT_SHA256``."""
-    digest = hashlib.sha256(np.ascontiguousarray(images).tobytes())
-    digest.update(np.ascontiguousarray(labels).tobytes())
-    return digest.hexdigest()
+MNIST_ARRAYS = {  # key -> (dtype, shape) of an mnist.npz
+    "x_train": ("uint8", (60_000, 28, 28)),
+    "y_train": ("uint8", (60_000,)),
+    "x_test": ("uint8", (10_000, 28, 28)),
+    "y_test": ("uint8", (10_000,)),
+}
 
 
 def mnist_from_npz(payload: bytes) -> tuple[np.ndarray, np.ndarray]:
-    """Check the bytes of an ``mnist.npz`` for what they are (keys, dtypes, shapes, content); return (images, labels).
+    """Check the bytes of an ``mnist.npz`` for what they hold (keys, dtypes, shapes, content); return (images, labels).
 
     Raises:
         Invalid: not an .npz archive, other arrays, or other content than MNIST's.
@@ -49,7 +47,7 @@ def mnist_from_npz(payload: bytes) -> tuple[np.ndarray, np.ndarray]:
             raise Invalid(f"{key} is {arrays[key].dtype} of shape {arrays[key].shape}, not {dtype} of shape {shape}")
     images = np.concatenate([arrays["x_train"], arrays["x_test"]]).reshape(-1, 784)
     labels = np.concatenate([arrays["y_train"], arrays["y_test"]])
-    if mnist_digest(images, labels) != MNIST_CONTENT_SHA256:
+    if hashlib.sha256(images.tobytes() + labels.tobytes()).hexdigest() != MNIST_CONTENT_SHA256:
         raise Invalid(f"its content checksum differs from {MNIST_CONTENT_SHA256}")
     return images, labels
 
@@ -60,7 +58,7 @@ def _fetch_openml_mnist(folder: Path) -> tuple[np.ndarray, np.ndarray]:
 
     openml.config.set_root_cache_directory(str(folder))
     dataset = openml.datasets.get_dataset(
-        MNIST_OPENML_ID, download_data=True, download_qualities=False, download_features_meta_data=False
+        554, download_data=True, download_qualities=False, download_features_meta_data=False
     )
     features, target, _, _ = dataset.get_data(target=dataset.default_target_attribute)
     return features.to_numpy(dtype=np.uint8), np.asarray(target).astype(np.uint8)
@@ -73,29 +71,29 @@ def _make_mnist(target: Path) -> None:
         except ImportError:
             raise
         except OSError as error:
-            if isinstance(error, (ConnectionError, TimeoutError)) or error.errno is None:
-                raise CannotMake(f"the download from OpenML failed ({error})") from error
-            raise  # a local fault (full disk, permissions): reported as such by obtain
+            if error.errno is not None and not isinstance(error, (ConnectionError, TimeoutError)):
+                raise  # a local fault (full disk, permissions): obtain reports it as such
+            raise CannotMake(f"the download from OpenML failed ({error})") from error
         except Exception as error:  # openml raises many kinds (HTTP, server, parse) for one cause
             raise CannotMake(f"the download from OpenML failed ({type(error).__name__}: {error})") from error
-        buffer = io.BytesIO()
         train, test = slice(None, MNIST_TRAIN_SIZE), slice(MNIST_TRAIN_SIZE, None)
-        np.savez_compressed(
-            buffer,
-            x_train=images[train].reshape(-1, 28, 28),
-            y_train=labels[train],
-            x_test=images[test].reshape(-1, 28, 28),
-            y_test=labels[test],
-        )
+        built = folder / target.name
+        with open(built, "wb") as file:
+            np.savez_compressed(
+                file,
+                x_train=images[train].reshape(-1, 28, 28),
+                y_train=labels[train],
+                x_test=images[test].reshape(-1, 28, 28),
+                y_test=labels[test],
+            )
         try:
-            mnist_from_npz(buffer.getvalue())
+            mnist_from_npz(built.read_bytes())
         except Invalid as problem:
             raise ChecksumError(
-                f"MNIST as OpenML sent it (data set {MNIST_OPENML_ID}) is not the expected data: {problem}. "
+                f"MNIST as OpenML sent it (data set 554) is not the expected data: {problem}. "
                 "Nothing was kept. Try again later, or use a verified copy through DLS_DATA_DIR."
             ) from None
-        (folder / target.name).write_bytes(buffer.getvalue())
-        move_into_place(folder / target.name, target)
+        move_into_place(built, target)
 
 
 def load_mnist() -> tuple[np.ndarray, np.ndarray]:
@@ -112,19 +110,14 @@ def load_mnist() -> tuple[np.ndarray, np.ndarray]:
             shapes or content, or not an .npz archive at all).
         DataUnavailableError, DataAccessError: see ``store.obtain``.
     """
-    what = f"MNIST (OpenML data set {MNIST_OPENML_ID})"
-    return obtain(MNIST_FILENAME, what, lambda path: mnist_from_npz(path.read_bytes()), _make_mnist)
+    return obtain(
+        "mnist.npz", "MNIST (OpenML data set 554)", lambda path: mnist_from_npz(path.read_bytes()), _make_mnist
+    )
 
 
-# --------------------------------------------------------------------------- Keras's text and table data
-
-
-def _require_num_words(num_words: int | None) -> None:
+def _require(num_words: int | None = None, test_split: float = 0.5) -> None:
     if num_words is not None and (isinstance(num_words, bool) or not isinstance(num_words, int) or num_words < 4):
         raise ValueError(f"num_words must be None or an int of at least 4 (ids 0-3 are reserved), got {num_words!r}")
-
-
-def _require_test_split(test_split: float) -> None:
     if not 0 < test_split < 1:
         raise ValueError(f"test_split must be between 0 and 1, got {test_split!r}")
 
@@ -168,7 +161,7 @@ def load_imdb(num_words: int | None = None, seed: int = 113):
     Raises:
         ValueError: bad ``num_words``. DataError: see ``store.obtain``.
     """
-    _require_num_words(num_words)
+    _require(num_words)
     raw = _load_npz("imdb", pickled=True)
     rng = np.random.RandomState(seed)
     x_train, y_train = _shuffled(rng, raw["x_train"], raw["y_train"])
@@ -190,8 +183,7 @@ def load_reuters(num_words: int | None = None, test_split: float = 0.2, seed: in
     Raises:
         ValueError: bad ``num_words`` or ``test_split``. DataError: see ``store.obtain``.
     """
-    _require_num_words(num_words)
-    _require_test_split(test_split)
+    _require(num_words, test_split)
     raw = _load_npz("reuters", pickled=True)
     x, labels = _shuffled(np.random.RandomState(seed), raw["x"], raw["y"])
     sequences = _reindexed(x, num_words)
@@ -231,7 +223,7 @@ def load_boston_housing(test_split: float = 0.2, seed: int = 113):
     Raises:
         ValueError: bad ``test_split``. DataError: see ``store.obtain``.
     """
-    _require_test_split(test_split)
+    _require(test_split=test_split)
     raw = _load_npz("boston_housing")
     x, y = _shuffled(np.random.RandomState(seed), raw["x"], raw["y"])
     split = int(len(x) * (1 - test_split))

@@ -1,7 +1,6 @@
 """The registry: every file the notebooks use, where it comes from, and the checksums that prove it.
 
-Only the values written here are trusted. A checksum file found next to the data (in the
-mirror or anywhere else) is never used to decide whether the data is right.
+Only the values written here are trusted, never a checksum file found next to the data.
 """
 
 from __future__ import annotations
@@ -13,16 +12,9 @@ KERAS_DATASETS = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/"
 
 @dataclass(frozen=True)
 class Source:
-    """One file: its name on disk, where it comes from, and the checksums that prove it.
-
-    Attributes:
-        filename: the path below the mirror or the cache, e.g. ``imdb.npz``.
-        url: the original download address, or None for a file only the mirror offers.
-        published: the checksum of the file at ``url`` (``"sha256:<hex>"``, or ``"md5:<hex>"``
-            where the publisher gives only that), or None without ``url``.
-        mirror: the sha256 of the offline mirror's copy when its bytes differ from the original
-            (the same arrays, saved again), else None.
-        description: what the file is, for messages.
+    """One file: its path below the mirror or the cache, its download address (None: only the mirror offers it),
+    its published checksum (``"sha256:<hex>"``, or ``"md5:<hex>"`` where that is all the publisher gives), the
+    sha256 of the mirror's copy where its bytes differ (the same arrays, saved again), and what it is, for messages.
     """
 
     filename: str
@@ -97,25 +89,10 @@ SOURCES: dict[str, Source] = {
     ),
 }
 
-# MNIST comes from OpenML (data set 554), not as a file with a published checksum: it is checked
-# by what it is (keys, dtypes, shapes), then by the sha256 of its content, the 70000 images
+# MNIST comes from OpenML, not as a file with a published checksum: the sha256 of its content, the 70000 images
 # (uint8, row-major) followed by the 70000 labels (uint8).
-MNIST_OPENML_ID = 554
-MNIST_FILENAME = "mnist.npz"
-MNIST_ARRAYS = {  # key -> (dtype, shape) of the mirror's and the cache's mnist.npz
-    "x_train": ("uint8", (60_000, 28, 28)),
-    "y_train": ("uint8", (60_000,)),
-    "x_test": ("uint8", (10_000, 28, 28)),
-    "y_test": ("uint8", (10_000,)),
-}
 MNIST_CONTENT_SHA256 = "c2069063c1105f2bf96266aef1ff68c6e13bdda7a54e37bf19c16f1db24efc83"
 MNIST_TRAIN_SIZE = 60_000
-
-# The small cats-vs-dogs set: {train,validation,test}/{cats,dogs}/<cat|dog>.<number>.jpg.
-CATS_VS_DOGS_DIRNAME = "cats_vs_dogs_small"
-CATS_VS_DOGS_SPLITS = {"train": 1000, "validation": 500, "test": 500}  # images per class
-CATS_VS_DOGS_CLASSES = ("cats", "dogs")
-CATS_VS_DOGS_STORED_SIZE = (150, 150)
-# The mirror's set, by ``cats_vs_dogs.tree_digest`` (every file's relative path, size and sha256).
-# This is the only value a mirror's tree is checked against.
+# The mirror's small cats-vs-dogs set: the sha256 over every file's relative path, size and sha256 (see
+# ``cats_vs_dogs.verify_tree``). The only value a mirror's tree is checked against.
 CATS_VS_DOGS_TREE_SHA256 = "5936cf6a04393efb9b2ffec1cf76f34c869477376708437607932bf9976fa04c"

@@ -1,15 +1,10 @@
-"""Finding, verifying and fetching files: the one lookup every loader goes through.
+"""The one lookup every loader goes through: the mirror ``DLS_DATA_DIR``, then the cache ``data/``, then the source.
 
-``obtain(name, what, read, make)`` looks for ``name`` in the read-only mirror ``DLS_DATA_DIR``,
-then in the download cache (``data/``, or ``DLS_CACHE_DIR``), and otherwise has ``make`` create
-it in the cache (a download through pooch, MNIST from OpenML, or the cats-vs-dogs set cut from
-its archive). ``read`` verifies a copy and loads it from the bytes it verified; a copy that fails
-is reported with the fix for where it lies, never used and never silently replaced. Every
-operating-system error becomes a ``DataAccessError`` naming the path and the fix.
-
-Whatever ``make`` writes is put together in a staging folder in the cache named after the host
-and process that write it, and moved into place only once complete and verified; the next
-lookup removes a staging folder whose process is dead.
+``obtain`` returns what ``read`` makes of the first copy found, or of the copy ``make`` creates in the cache. A copy
+that fails verification is reported with the fix for where it lies, never used and never silently replaced; every
+operating-system error becomes a ``DataAccessError`` with the path and the fix. What ``make`` writes is built in a
+staging folder named after its host and process, moved into place only when complete; a dead process's staging
+folder is removed by the next lookup.
 """
 
 from __future__ import annotations
@@ -33,7 +28,6 @@ from .sources import SOURCES, Source
 T = TypeVar("T")
 
 MIRROR, CACHE = "mirror", "cache"
-
 FETCH_FIX = (
     "Fix: run `make data` once while online (it fills data/), or set DLS_DATA_DIR to a folder "
     "that holds a copy (e.g. `export DLS_DATA_DIR=../shared/data`)."
@@ -48,19 +42,32 @@ ACCESS_FIX = {
     CACHE: "Fix: make it readable and writable for you (e.g. `chmod -R u+rwX data`), "
     "or set DLS_CACHE_DIR to a folder of your own.",
 }
+DISK_FULL = (
+    "The disk is full: {what} could not be written to {where}. Nothing half-written was kept. "
+    "Fix: free some space on that disk, or set DLS_CACHE_DIR to a folder on a disk with room."
+)
+NOT_A_FOLDER = (
+    "{where} is a file where a folder is needed (for {what}). Fix: move that file away, or set DLS_CACHE_DIR to "
+    "another folder."
+)
+OS_ERRORS = {  # errno -> message; {fix} is ACCESS_FIX for the place
+    errno.ENOSPC: DISK_FULL,
+    getattr(errno, "EDQUOT", errno.ENOSPC): DISK_FULL,
+    errno.EACCES: "Permission denied on {where} while providing {what}. {fix}",
+    errno.EPERM: "Permission denied on {where} while providing {what}. {fix}",
+    errno.EROFS: "{where} is on a read-only file system, so {what} cannot be stored there. "
+    "Fix: set DLS_CACHE_DIR to a writable folder.",
+    errno.EEXIST: NOT_A_FOLDER,
+    errno.ENOTDIR: NOT_A_FOLDER,
+    errno.EISDIR: "{where} is a folder where a file is needed (for {what}). Fix: move that folder away.",
+}
 
-# Downloads: requests' timeouts apply to each read, so a server that trickles bytes needs bounds on
-# the whole transfer: an overall deadline, and a lowest average rate after a grace period.
-CONNECT_TIMEOUT_S = 15
-READ_TIMEOUT_S = 60
+# requests' timeouts bound each read; a server that trickles bytes is bounded by an overall deadline and,
+# after a grace period, a lowest average rate.
 DOWNLOAD_DEADLINE_S = 3 * 3600
 SLOW_GRACE_S = 60
 MIN_BYTES_PER_S = 20_000
-DOWNLOAD_RETRIES = 1  # pooch retries a failed connection or a checksum mismatch this often
-CHUNK_BYTES = 1 << 20
-
 FILE_MODE, FOLDER_MODE = 0o644, 0o755  # what the cache holds is shareable (e.g. as DLS_DATA_DIR)
-STAGING_SUFFIX = ".partial"
 
 
 class DataError(RuntimeError):
@@ -70,14 +77,11 @@ class DataError(RuntimeError):
 class DataUnavailableError(DataError):
     """No local copy exists and none can be made (offline, source gone).
 
-    Attributes:
-        looked_in: the places searched, as shown in the message.
-        reason: why no copy could be made, as a phrase.
+    Attribute ``reason``: where copies were looked for and why none could be made, as a phrase.
     """
 
-    def __init__(self, message: str, *, looked_in: Iterable[str] = (), reason: str = ""):
+    def __init__(self, message: str, reason: str = ""):
         super().__init__(message)
-        self.looked_in = list(looked_in)
         self.reason = reason or message
 
 
@@ -97,89 +101,41 @@ class CannotMake(Exception):
     """Raised by a ``make`` function: no copy can be made here (the message says why, as a phrase)."""
 
 
-# --------------------------------------------------------------------------- checksums
-
-
-def _import_pooch():
-    with warnings.catch_warnings():  # pooch imports tqdm.auto, which warns in Jupyter without ipywidgets
-        warnings.filterwarnings("ignore", message="IProgress not found")
-        import pooch
-    pooch.get_logger().setLevel("WARNING")  # its "Downloading ... to <path>" line would show machine paths
-    return pooch
-
-
-def _mismatch(checksums: Iterable[str]) -> Invalid:
-    return Invalid(f"its checksum matches none of {', '.join(checksums)}: it is damaged or has been changed")
-
-
-def verify_file(path: Path, checksums: Iterable[str]) -> Path:
-    """Return ``path`` when its content matches one of ``checksums`` (``"algorithm:hex"``), for files loaded by path.
+def check_digests(digest: Callable[[str], str], checksums: Iterable[str]) -> None:
+    """Return when ``digest(algorithm)`` equals one of ``checksums`` (``"algorithm:hex"``).
 
     Raises:
-        Invalid: no checksum matches. OSError: unreadable.
+        Invalid: none matches.
     """
-    file_hash = _import_pooch().file_hash
-    if not any(file_hash(str(path), alg) == value for alg, value in (c.split(":", 1) for c in checksums)):
-        raise _mismatch(checksums)
-    return path
+    if not any(digest(alg) == value for alg, value in (c.split(":", 1) for c in checksums)):
+        raise Invalid(f"its checksum matches none of {', '.join(checksums)}: it is damaged or has been changed")
 
 
 def read_verified(path: Path, checksums: Iterable[str]) -> bytes:
-    """Read ``path`` once and return its bytes if they match one of ``checksums``.
-
-    The caller loads these very bytes, so a file swapped after the check is never loaded.
+    """Read ``path`` once and return its bytes if they match one of ``checksums``; the caller loads these very bytes.
 
     Raises:
         Invalid: the bytes match no checksum. OSError: the file cannot be read.
     """
     payload = path.read_bytes()
-    if not any(hashlib.new(alg, payload).hexdigest() == value for alg, value in (c.split(":", 1) for c in checksums)):
-        raise _mismatch(checksums)
+    check_digests(lambda alg: hashlib.new(alg, payload).hexdigest(), checksums)
     return payload
-
-
-# --------------------------------------------------------------------------- operating-system errors
-
-
-def describe_os_error(error: OSError, place: str, what: str) -> str:
-    """Return one message for an ``OSError`` met while reading or writing ``what`` in ``place`` (mirror or cache)."""
-    where = config.display_path(error.filename) if error.filename else "a data folder"
-    if error.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
-        return (
-            f"The disk is full: {what} could not be written to {where}. Nothing half-written was kept. "
-            "Fix: free some space on that disk, or set DLS_CACHE_DIR to a folder on a disk with room."
-        )
-    if error.errno in (errno.EACCES, errno.EPERM):
-        return f"Permission denied on {where} while providing {what}. {ACCESS_FIX[place]}"
-    if error.errno == errno.EROFS:
-        return (
-            f"{where} is on a read-only file system, so {what} cannot be stored there. "
-            "Fix: set DLS_CACHE_DIR to a writable folder."
-        )
-    if error.errno in (errno.EEXIST, errno.ENOTDIR):
-        return (
-            f"{where} is a file where a folder is needed (for {what}). "
-            "Fix: move that file away, or set DLS_CACHE_DIR to another folder."
-        )
-    if error.errno == errno.EISDIR:
-        return f"{where} is a folder where a file is needed (for {what}). Fix: move that folder away."
-    return f"{what} could not be read or written at {where}: {error.strerror or error}. {ACCESS_FIX[place]}"
 
 
 @contextmanager
 def os_errors(place: str, what: str) -> Iterator[None]:
-    """Turn any ``OSError`` raised inside into a ``DataAccessError`` with the path and the fix."""
+    """Turn any ``OSError`` raised inside into a ``DataAccessError`` saying what, where (mirror or cache), and the fix."""
     try:
         yield
     except OSError as error:
-        raise DataAccessError(describe_os_error(error, place, what)) from error
-
-
-# --------------------------------------------------------------------------- staging and moving into place
+        where = config.display_path(error.filename) if error.filename else "a data folder"
+        default = f"{{what}} could not be read or written at {{where}}: {error.strerror or error}. {{fix}}"
+        message = OS_ERRORS.get(error.errno, default).format(what=what, where=where, fix=ACCESS_FIX[place])
+        raise DataAccessError(message) from error
 
 
 def ensure_folder(folder: Path) -> Path:
-    """Create ``folder`` (and its parents) readable by everyone if it does not exist; return it."""
+    """Create ``folder`` and its missing parents, readable by everyone; return it."""
     missing = [path for path in [folder, *folder.parents] if not path.exists()]
     folder.mkdir(parents=True, exist_ok=True)
     for created in missing:
@@ -191,7 +147,7 @@ def ensure_folder(folder: Path) -> Path:
 def staging(name: str) -> Iterator[Path]:
     """Yield an empty folder in the cache to build ``name`` in (``.<name>.<host>-<pid>.partial``); removed on exit."""
     owner = f"{socket.gethostname()}-{os.getpid()}"
-    folder = ensure_folder(config.cache_dir()) / f".{name.replace('/', '_')}.{owner}{STAGING_SUFFIX}"
+    folder = ensure_folder(config.cache_dir()) / f".{name.replace('/', '_')}.{owner}.partial"
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir()
     try:
@@ -203,8 +159,7 @@ def staging(name: str) -> Iterator[Path]:
 def move_into_place(built: Path, target: Path) -> None:
     """Move the finished ``built`` (a file or folder in a staging folder) to ``target``: files 0644, folders 0755.
 
-    A folder whose target already exists (another process finished first) is left to that
-    process's copy, which the caller then verifies.
+    A folder whose target already exists (another process finished first) is left to that process's copy.
     """
     for path in [built, *built.rglob("*")]:
         os.chmod(path, FOLDER_MODE if path.is_dir() else FILE_MODE)
@@ -217,15 +172,12 @@ def move_into_place(built: Path, target: Path) -> None:
 
 
 def sweep_dead_staging(cache: Path) -> list[Path]:
-    """Remove the staging folders that killed processes of this host left in ``cache``; return them.
-
-    Best effort: a folder that cannot be removed stays, and nothing is raised.
-    """
+    """Remove the staging folders that dead processes of this host left in ``cache`` (best effort); return them."""
     import psutil
 
-    owner = re.compile(rf"\..+\.{re.escape(socket.gethostname())}-(\d+){re.escape(STAGING_SUFFIX)}")
+    owner = re.compile(rf"\..+\.{re.escape(socket.gethostname())}-(\d+)\.partial")
     removed = []
-    for folder in cache.glob(f".*{STAGING_SUFFIX}"):
+    for folder in cache.glob(".*.partial"):
         match = owner.fullmatch(folder.name)
         if match and not psutil.pid_exists(int(match[1])):
             shutil.rmtree(folder, ignore_errors=True)
@@ -233,16 +185,12 @@ def sweep_dead_staging(cache: Path) -> list[Path]:
     return removed
 
 
-# --------------------------------------------------------------------------- the lookup
-
-
 def _read(read: Callable[[Path], T], path: Path, place: str, what: str) -> T:
     try:
         return read(path)
     except Invalid as problem:
-        raise ChecksumError(
-            f"{config.display_path(path)} ({what}) is not usable: {problem}. {DAMAGED_FIX[place]}"
-        ) from None
+        message = f"{config.display_path(path)} ({what}) is not usable: {problem}. {DAMAGED_FIX[place]}"
+        raise ChecksumError(message) from None
 
 
 def obtain(name: str, what: str, read: Callable[[Path], T], make: Callable[[Path], None] | None = None) -> T:
@@ -251,14 +199,10 @@ def obtain(name: str, what: str, read: Callable[[Path], T], make: Callable[[Path
     Args:
         name: the path below the mirror or the cache, e.g. ``"imdb.npz"``.
         what: what it is, for messages (e.g. "IMDB movie reviews").
-        read: verifies a copy and returns what the loader needs (its bytes, arrays, the path);
-            raises ``Invalid`` when the copy is not the expected data.
-        make: creates ``name`` at the path it is given, in the cache, via ``staging`` and
-            ``move_into_place``; raises ``CannotMake`` (a reason, completed here) when it cannot.
-            None: only a local copy can provide it.
+        read: verifies a copy and returns what the loader needs; raises ``Invalid`` for a wrong copy.
+        make: creates ``name`` at the cache path it is given (through ``staging`` and ``move_into_place``),
+            or raises ``CannotMake``; None when only a local copy can provide it.
 
-    Returns:
-        What ``read`` returns for the first copy found (or made).
     Raises:
         ChecksumError: a copy is damaged or tampered with (with the fix for where it lies).
         DataUnavailableError: no copy, and ``make`` is None or failed.
@@ -273,29 +217,36 @@ def obtain(name: str, what: str, read: Callable[[Path], T], make: Callable[[Path
                 "to use data/ and downloads."
             )
     sweep_dead_staging(cache)
-    looked_in = []
-    for place, folder in ([(MIRROR, mirror)] if mirror else []) + [(CACHE, cache)]:
-        path = folder / name
-        looked_in.append(config.display_path(path))
-        with os_errors(place, what):  # in Python 3.11 exists() raises, for one, on a folder that cannot be searched
+    places = ([(MIRROR, mirror / name)] if mirror else []) + [(CACHE, cache / name)]
+    for place, path in places:
+        with os_errors(place, what):  # exists() raises, for one, on a folder that cannot be searched
             if path.exists():
                 return _read(read, path, place, what)
+    reason = "it has no download source (only the mirror offers it)"
+    if make is not None:
+        with os_errors(CACHE, what):
+            try:
+                make(cache / name)
+                return _read(read, cache / name, CACHE, what)
+            except CannotMake as error:
+                reason = str(error)
+    reason = f"no copy in {', '.join(config.display_path(path) for _, path in places)}, and {reason}"
+    raise DataUnavailableError(f"{what} is not available: {reason}. {FETCH_FIX}", reason)
 
-    def unavailable(reason: str) -> DataUnavailableError:
-        return DataUnavailableError(
-            f"{what} is not available: no copy in {', '.join(looked_in)}, and {reason}. {FETCH_FIX}",
-            looked_in=looked_in,
-            reason=reason,
-        )
 
-    if make is None:
-        raise unavailable("it has no download source (only the mirror offers it)")
-    with os_errors(CACHE, what):
-        try:
-            make(cache / name)
-        except CannotMake as error:
-            raise unavailable(str(error)) from error
-        return _read(read, cache / name, CACHE, what)
+def verify_file(path: Path, checksums: Iterable[str]) -> Path:
+    """Return ``path`` when its content matches one of ``checksums``, for files loaded by path.
+
+    Raises:
+        Invalid: no checksum matches. OSError: unreadable.
+    """
+
+    def digest(algorithm: str) -> str:
+        with open(path, "rb") as file:
+            return hashlib.file_digest(file, algorithm).hexdigest()
+
+    check_digests(digest, checksums)
+    return path
 
 
 def _obtain_source(key: str, read: Callable[[Path, tuple[str, ...]], T]) -> T:
@@ -308,10 +259,7 @@ def _obtain_source(key: str, read: Callable[[Path, tuple[str, ...]], T]) -> T:
 
 
 def fetch(key: str) -> Path:
-    """Return the path of a verified local copy of the registry's file ``key`` (see ``SOURCES``).
-
-    For files loaded by path (weights, the cats-vs-dogs archive). Looks in the mirror, then the
-    cache, then downloads into the cache.
+    """Return the path of a verified local copy of the registry's file ``key`` (``SOURCES``), for files loaded by path.
 
     Raises:
         ValueError: ``key`` is not a known source.
@@ -321,28 +269,18 @@ def fetch(key: str) -> Path:
 
 
 def fetch_bytes(key: str) -> bytes:
-    """Return the verified bytes of the registry's file ``key``: read once, checked, and loaded from memory.
+    """Return the verified bytes of the registry's file ``key``: read once, checked, loaded from memory.
 
     Raises:
         ValueError, ChecksumError, DataUnavailableError, DataAccessError: as ``fetch``.
     """
-    return _obtain_source(key, lambda path, checksums: read_verified(path, checksums))
-
-
-# --------------------------------------------------------------------------- downloading (pooch)
-
-
-def _content_length(value: str | None) -> int | None:
-    if value is not None and not value.strip().isdigit():
-        raise CannotMake(f"the server sent a malformed Content-Length header ({value!r})")
-    return None if value is None else int(value)
+    return _obtain_source(key, read_verified)
 
 
 def _stream(url: str, output_file: str, what: str) -> str:
     """Download ``url`` to ``output_file`` with a progress bar; return the response's Content-Type.
 
-    What pooch's HTTPDownloader lacks: an overall deadline and a lowest average rate (a trickling
-    server passes every per-read timeout), and a check of Content-Length against what arrived.
+    Adds to pooch's downloader an overall deadline, a lowest average rate, and a check of Content-Length.
 
     Raises:
         requests.RequestException: a failed connection or a transfer cut off (pooch retries these).
@@ -353,20 +291,24 @@ def _stream(url: str, output_file: str, what: str) -> str:
     from tqdm import tqdm  # plain text bar: tqdm.auto warns in Jupyter without ipywidgets
 
     start = time.monotonic()
-    with requests.get(url, stream=True, timeout=(CONNECT_TIMEOUT_S, READ_TIMEOUT_S)) as response:
+    with requests.get(url, stream=True, timeout=(15, 60)) as response:
         response.raise_for_status()
-        length = _content_length(response.headers.get("Content-Length"))
+        length = response.headers.get("Content-Length")
+        if length is not None and not length.strip().isdigit():
+            raise CannotMake(f"the server sent a malformed Content-Length header ({length!r})")
+        length = None if length is None else int(length)
         cut_off = f"the transfer was cut off after {{:,}} of {length or 0:,} bytes"
         bar = tqdm(total=length, unit="B", unit_scale=True, desc=f"Downloading {what}", mininterval=1.0)
         with open(output_file, "wb") as out, bar:
             while True:
                 try:
-                    chunk = response.raw.read1(CHUNK_BYTES, decode_content=True)
+                    chunk = response.raw.read1(1 << 20, decode_content=True)
                 except (urllib3.exceptions.HTTPError, OSError) as error:
                     received = response.raw.tell()
-                    if length is not None and received < length:
-                        raise requests.ConnectionError(cut_off.format(received)) from error
-                    raise requests.ConnectionError(f"the connection broke: {error}") from error
+                    broke = (
+                        cut_off.format(received) if length and received < length else f"the connection broke: {error}"
+                    )
+                    raise requests.ConnectionError(broke) from error
                 if not chunk:
                     break
                 out.write(chunk)
@@ -378,7 +320,9 @@ def _stream(url: str, output_file: str, what: str) -> str:
                         "(nothing was kept; try again later)"
                     )
         if length is not None and response.raw.tell() != length:
-            raise requests.ConnectionError(cut_off.format(response.raw.tell()))
+            raise requests.ConnectionError(
+                f"the transfer was cut off after {response.raw.tell():,} of {length:,} bytes"
+            )
         return response.headers.get("Content-Type", "")
 
 
@@ -394,11 +338,14 @@ def downloader_for(source: Source) -> Callable[[Path], None] | None:
     def download(target: Path) -> None:
         import requests
 
-        pooch = _import_pooch()
+        with warnings.catch_warnings():  # pooch imports tqdm.auto, which warns in Jupyter without ipywidgets
+            warnings.filterwarnings("ignore", message="IProgress not found")
+            import pooch
+        pooch.get_logger().setLevel("WARNING")  # its "Downloading ... to <path>" line would show machine paths
         content_types = []
         with staging(target.name) as folder:
             fetcher = pooch.create(
-                folder, "", registry={target.name: checksum}, urls={target.name: url}, retry_if_failed=DOWNLOAD_RETRIES
+                folder, "", registry={target.name: checksum}, urls={target.name: url}, retry_if_failed=1
             )
             try:
                 fetched = fetcher.fetch(
