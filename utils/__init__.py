@@ -1,9 +1,7 @@
-"""Shared helpers for the Building Deep Learning Systems notebooks.
+"""Shared helpers for the Building Deep Learning Systems notebooks: the names a notebook uses as ``utils.<name>``.
 
-A notebook starts with ``import utils`` and ``utils.setup()``, before importing Keras:
-``setup()`` loads TensorFlow without its start-up messages, seeds everything and prints
-the mode. Importing ``utils`` alone is light (no TensorFlow). The names below are what the
-notebooks use, and the data errors a loader can raise.
+A notebook starts with ``import utils`` (light: no TensorFlow) and ``utils.setup()``, before importing Keras: it loads
+TensorFlow without its start-up messages, seeds everything and prints the mode.
 """
 
 from .checks import (

@@ -1,10 +1,9 @@
 """Feedback for the labs at the end of each notebook: ``utils.check_*``.
 
-Each check looks at what a student handed in and prints one verdict: **passed** (with what is
-right), **not yet** (what is wrong, and a hint), or **not attempted yet** (the starter's
-placeholder, ``None``, is still there). A check never raises, whatever it is given: a student's
-copy runs top to bottom, and every check answers. It also returns its ``Feedback``, and remembers
-the status in ``RESULTS`` so that the solved notebook can assert that every solution passes.
+Each check prints one verdict on a student's answer: **passed** (what is right), **not yet** (what is wrong, and a
+hint) or **not attempted yet** (the starter's ``None`` is still there). A check never raises, whatever it is given,
+so that a student's copy runs top to bottom. It returns its ``Feedback`` and records the status in ``RESULTS``, so
+that the solved notebook can assert ``all_checks_passed()``.
 """
 
 from __future__ import annotations
@@ -46,20 +45,11 @@ class _WrongAnswer(Exception):
         self.what, self.hint = what, hint
 
 
-def _give_feedback(exercise: str, status: str, lines: list[str]) -> Feedback:
-    """Print the feedback, remember the status in ``RESULTS`` and return it."""
-    RESULTS[exercise] = status
-    print(f"{exercise}: {status.upper()}")
-    for line in lines:
-        print(f"  {line}")
-    return Feedback(exercise, status, lines)
-
-
 def _lab_check(exercise: str, *answers: str):
-    """Make a lab's check from ``grade``, a function that returns what is right or raises ``_WrongAnswer``.
+    """Make a lab's check from ``grade``, which returns what is right or raises ``_WrongAnswer``.
 
-    The check takes ``grade``'s arguments and returns ``Feedback``: "not attempted yet" while an
-    argument named in ``answers`` is still ``None``, and "not yet" whatever ``grade`` raises.
+    The check takes ``grade``'s arguments, prints its verdict and returns ``Feedback``: "not attempted yet" while an
+    argument named in ``answers`` is None, "not yet" whatever ``grade`` raises.
     """
 
     def decorate(grade: Callable[..., list[str]]) -> Callable[..., Feedback]:
@@ -69,18 +59,18 @@ def _lab_check(exercise: str, *answers: str):
         def check(*args, **kwargs) -> Feedback:
             given = signature.bind(*args, **kwargs).arguments
             if any(given[name] is None for name in answers):
-                lines = ["Replace the placeholder(s) set to None in the exercise's cell."]
-                return _give_feedback(exercise, NOT_ATTEMPTED, lines)
-            try:
-                return _give_feedback(exercise, PASSED, grade(*args, **kwargs))
-            except _WrongAnswer as wrong:
-                return _give_feedback(exercise, NOT_YET, [wrong.what, f"Hint: {wrong.hint}"])
-            except Exception as error:  # noqa: BLE001 - an unfinished answer can fail in any way; say so, never crash
-                lines = [
-                    f"Checking your answer raised {type(error).__name__}: {error}",
-                    "Hint: run your cell again and look at what it produces.",
-                ]
-                return _give_feedback(exercise, NOT_YET, lines)
+                status, lines = NOT_ATTEMPTED, ["Replace the placeholder(s) set to None in the exercise's cell."]
+            else:
+                try:
+                    status, lines = PASSED, grade(*args, **kwargs)
+                except _WrongAnswer as wrong:
+                    status, lines = NOT_YET, [wrong.what, f"Hint: {wrong.hint}"]
+                except Exception as error:  # an unfinished answer can fail in any way: say so, never crash
+                    what = f"Checking your answer raised {type(error).__name__}: {error}"
+                    status, lines = NOT_YET, [what, "Hint: run your cell again and look at what it produces."]
+            RESULTS[exercise] = status
+            print(f"{exercise}: {status.upper()}", *(f"  {line}" for line in lines), sep="\n")
+            return Feedback(exercise, status, lines)
 
         check.__signature__ = signature.replace(return_annotation=Feedback)  # what help() shows
         return check
@@ -102,22 +92,24 @@ def _require(condition: bool, what: str, hint: str) -> None:
         raise _WrongAnswer(what, hint)
 
 
+def _close(answer, expected: float, tolerance: float = 1e-3) -> bool:
+    return math.isfinite(float(answer)) and abs(float(answer) - expected) <= tolerance * max(1.0, abs(expected))
+
+
+def _match(answer, expected: float, mistakes: Sequence[tuple[float, str, str]], what: str, hint: str) -> None:
+    """Raise the first mistake ``(value, what, hint)`` that ``answer`` is close to, then ``what`` unless it is close
+    to ``expected``."""
+    for value, mistake, fix in mistakes:
+        _require(not _close(answer, value), mistake, fix)
+    _require(_close(answer, expected), what, hint)
+
+
 def _at_least(subject: str, value: float, minimum: float, hint: str) -> None:
     _require(value >= minimum, f"{subject} is {value:.4f}, below {minimum}.", hint)
 
 
 def _at_most(subject: str, value: float, maximum: float, hint: str, digits: int = 4) -> None:
     _require(value <= maximum, f"{subject} is {value:.{digits}f}, above {maximum}.", hint)
-
-
-def _close(answer, expected: float, tolerance: float = 1e-3) -> bool:
-    return math.isfinite(float(answer)) and abs(float(answer) - expected) <= tolerance * max(1.0, abs(expected))
-
-
-def _not_a_known_mistake(answer, mistakes: Sequence[tuple[float, str, str]]) -> None:
-    """Raise the feedback of the first mistake ``(value it gives, what, hint)`` that ``answer`` is close to."""
-    for value, what, hint in mistakes:
-        _require(not _close(answer, value), what, hint)
 
 
 def _name_of(thing) -> str:
@@ -127,57 +119,45 @@ def _name_of(thing) -> str:
     return getattr(thing, "name", None) or getattr(thing, "__name__", None) or type(thing).__name__
 
 
-def _judge_model(
-    model,
-    *,
-    outputs: int,
-    activation: str | None,
-    losses: Sequence[str],
-    max_params: int | None = None,
-    inputs: int | None = None,
-) -> list[str]:
-    """Check a compiled Keras model's shape, output layer, loss and size; return what is right."""
+# What each lab's model must end with: (outputs, activation of the last layer, the losses that fit the task).
+_TASKS = {
+    "digits": (10, "softmax", ["categorical_crossentropy"]),
+    "sentiment": (1, "sigmoid", ["binary_crossentropy"]),
+    "topics": (46, "softmax", ["categorical_crossentropy", "sparse_categorical_crossentropy"]),
+    "topics, integer labels": (46, "softmax", ["sparse_categorical_crossentropy"]),
+    "prices": (1, "linear", ["mse", "mean_squared_error"]),
+}
+
+
+def _judge_model(model, task: str, max_params: int | None = None, inputs: int | None = None) -> list[str]:
+    """Check a compiled Keras model's output layer and loss (for ``task``), inputs and size; return what is right."""
+    outputs, activation, losses = _TASKS[task]
     _require(
         hasattr(model, "count_params") and hasattr(model, "layers"),
         f"{type(model).__name__} is not a Keras model.",
         "build it with keras.Sequential([...]) or keras.Model(inputs, outputs).",
     )
-    _require(
-        getattr(model, "optimizer", None) is not None,
-        "The model is not compiled.",
-        "call model.compile(optimizer=..., loss=..., metrics=[...]) before fit.",
-    )
-    _require(
-        model.output_shape[-1] == outputs,
-        f"The model outputs {model.output_shape[-1]} numbers per example, not {outputs}.",
-        f"end with a Dense({outputs}) layer.",
-    )
-    last_activation = getattr(model.layers[-1], "activation", None)
-    used = _name_of(last_activation) if last_activation else "linear"
-    _require(
-        activation is None or used == activation,
-        f"The last layer's activation is {used}, not {activation}.",
-        f"use Dense({outputs}, activation={activation!r}).",
-    )
+    _require(getattr(model, "optimizer", None) is not None, "The model is not compiled.", "call model.compile(...).")
+    width = model.output_shape[-1]
+    _require(width == outputs, f"The model outputs {width} numbers per example.", f"end with a Dense({outputs}).")
+    last = getattr(model.layers[-1], "activation", None)
+    used = _name_of(last) if last else "linear"
+    _require(used == activation, f"The last activation is {used}.", f"use Dense({outputs}, activation={activation!r}).")
     loss = _name_of(model.loss)
     _require(
-        any(loss.replace("_", "").lower() == name.replace("_", "").lower() for name in losses),
+        loss.replace("_", "").lower() in [name.replace("_", "").lower() for name in losses],
         f"The model is compiled with the loss {loss!r}.",
-        f"this task calls for {' or '.join(repr(n) for n in losses)}.",
+        f"this task calls for {' or '.join(repr(name) for name in losses)}.",
     )
-    if inputs is not None:
-        _require(
-            model.input_shape[-1] == inputs,
-            f"The model takes {model.input_shape[-1]} inputs, not {inputs}.",
-            f"start with keras.Input(shape=({inputs},)).",
-        )
+    if inputs:
+        given = model.input_shape[-1]
+        _require(given == inputs, f"The model takes {given} inputs.", f"start with keras.Input(shape=({inputs},)).")
     params = model.count_params()
-    if max_params is not None:
-        _require(
-            params <= max_params,
-            f"The model has {params:,} parameters, more than the budget of {max_params:,}.",
-            "make the first layer narrower: it holds most parameters (inputs x units).",
-        )
+    _require(
+        max_params is None or params <= max_params,
+        f"The model has {params:,} parameters, more than the budget of {max_params or 0:,}.",
+        "make the first layer narrower: it holds most parameters (inputs x units).",
+    )
     return [f"a compiled model with {params:,} parameters, {outputs} output(s) ({used}), loss {loss}"]
 
 
@@ -187,19 +167,14 @@ def _recorded(history, key: str) -> list[float]:
         values = history_dict(history).get(key)
     except TypeError:  # not a history at all
         values = None
-    _require(
-        values is not None,
-        f"The training history has no {key!r}.",
-        "pass validation_data=(x_val, y_val) to fit, and keep what fit returns.",
-    )
+    _require(values is not None, f"The history has no {key!r}.", "pass validation_data to fit; keep what it returns.")
     return values
 
 
 def _accuracy(model, x, y_one_hot) -> float:
     """The share of ``x`` whose most probable class (by ``model``) is the one-hot label's."""
-    return float(
-        np.mean(np.asarray(model.predict(x, verbose=0)).argmax(axis=1) == np.asarray(y_one_hot).argmax(axis=1))
-    )
+    predicted = np.asarray(model.predict(x, verbose=0)).argmax(axis=1)
+    return float(np.mean(predicted == np.asarray(y_one_hot).argmax(axis=1)))
 
 
 # --------------------------------------------------------------------------- 01_mnist
@@ -210,17 +185,10 @@ def check_prepare(prepare) -> list[str]:
     """Exercise: ``prepare(images)`` turns uint8 28x28 images into float32 vectors of 784 values in [0, 1]."""
     images = np.random.default_rng(0).integers(0, 256, (3, 28, 28)).astype(np.uint8)
     result = np.asarray(prepare(images.copy()))
-    _require(
-        result.shape == (3, 784),
-        f"3 images became an array of shape {result.shape}, not (3, 784).",
-        "flatten each image: images.reshape(-1, 28 * 28).",
-    )
-    _require(result.dtype == np.float32, f"The values are {result.dtype}, not float32.", "add .astype('float32').")
-    _require(
-        result.max() <= 1.0 and result.min() >= 0.0,
-        f"The values range from {result.min()} to {result.max()}.",
-        "divide by 255, the largest pixel value.",
-    )
+    _require(result.shape == (3, 784), f"3 images became shape {result.shape}.", "flatten: images.reshape(-1, 784).")
+    _require(result.dtype == np.float32, f"The values are {result.dtype}.", "add .astype('float32').")
+    low, high = result.min(), result.max()
+    _require(low >= 0 and high <= 1, f"The values range from {low} to {high}.", "divide by 255, the largest pixel.")
     _require(
         np.allclose(result, images.reshape(3, 784) / 255, atol=1e-6),
         "The values are not the pixels divided by 255.",
@@ -234,20 +202,12 @@ def check_one_hot(one_hot) -> list[str]:
     """Exercise: ``one_hot(labels, num_classes)`` without ``keras.utils.to_categorical``."""
     labels = np.array([3, 0, 9, 3])
     result = np.asarray(one_hot(labels, 10))
-    _require(
-        result.shape == (4, 10),
-        f"4 labels became shape {result.shape}, not (4, 10).",
-        "one row per label, one column per class: np.zeros((len(labels), num_classes)).",
-    )
+    _require(result.shape == (4, 10), f"4 labels became shape {result.shape}.", "one row per label, one per class.")
     _require(np.all(result.sum(axis=1) == 1), "Not every row holds exactly one 1.", "set one entry per row.")
-    shifted = [k for k in (-1, 1) if np.array_equal(result.argmax(axis=1), (labels + k) % 10)]
+    shifted = any(np.array_equal(result.argmax(axis=1), (labels + k) % 10) for k in (-1, 1))
+    _require(not shifted, "The 1 sits one position off from the label.", "label 3 sets column 3 (counting from 0).")
     _require(
-        not shifted, "The 1 sits one position off from the label.", "label 3 sets column 3 (columns count from 0)."
-    )
-    _require(
-        np.array_equal(result, np.eye(10)[labels]),
-        "The 1s are not at the labels' positions.",
-        "result[i, labels[i]] = 1 for every row i.",
+        np.array_equal(result, np.eye(10)[labels]), "The 1s are not at the labels.", "set result[i, labels[i]] = 1."
     )
     return ["one row per label, a single 1 in the label's column"]
 
@@ -255,16 +215,9 @@ def check_one_hot(one_hot) -> list[str]:
 @_lab_check("Exercise 3 (a smaller network)", "model")
 def check_small_network(model, x_test, y_test, *, max_params: int, min_accuracy: float) -> list[str]:
     """Exercise: a dense MNIST network within a parameter budget that reaches a test accuracy."""
-    right = _judge_model(
-        model, outputs=10, activation="softmax", losses=["categorical_crossentropy"], max_params=max_params
-    )
+    right = _judge_model(model, "digits", max_params)
     accuracy = _accuracy(model, x_test, y_test)
-    _at_least(
-        "Its test accuracy",
-        accuracy,
-        min_accuracy,
-        "train longer (more epochs), or spend the budget on one wider hidden layer.",
-    )
+    _at_least("Its test accuracy", accuracy, min_accuracy, "train longer, or use one wider hidden layer.")
     return right + [f"test accuracy {accuracy:.4f} >= {min_accuracy}, within {max_params:,} parameters"]
 
 
@@ -274,14 +227,9 @@ def check_small_network(model, x_test, y_test, *, max_params: int, min_accuracy:
 @_lab_check("Exercise 1 (a model under a parameter budget)", "model", "history")
 def check_budget_model(model, history, *, max_params: int, min_val_accuracy: float) -> list[str]:
     """Exercise: the best IMDB model within a parameter budget (validation accuracy at its best epoch)."""
-    right = _judge_model(model, outputs=1, activation="sigmoid", losses=["binary_crossentropy"], max_params=max_params)
+    right = _judge_model(model, "sentiment", max_params)
     best = max(_recorded(history, "val_accuracy"))
-    _at_least(
-        "Its best validation accuracy",
-        best,
-        min_val_accuracy,
-        "few units per layer suffice; watch the validation curve and keep the best epoch.",
-    )
+    _at_least("Its best validation accuracy", best, min_val_accuracy, "few units suffice; keep the best epoch.")
     return right + [f"best validation accuracy {best:.4f} >= {min_val_accuracy}"]
 
 
@@ -294,15 +242,12 @@ def check_decode(decode_review, sequences, word_index) -> list[str]:
         return " ".join(by_rank.get(i - offset, "?") if i >= 3 else "?" for i in sequence)
 
     for sequence in sequences:
-        answer = decode_review(list(sequence), word_index)
-        if answer != expected(sequence):
-            wrong_offset = next((k for k in (0, 1, 2, 4) if answer == expected(sequence, k)), None)
-            hint = (
-                f"you subtracted {wrong_offset}; an index is the word's rank plus 3"
-                if wrong_offset is not None
-                else "invert the word index ({rank: word}), subtract 3 from each index, and show 0, 1, 2 as '?'"
-            )
-            raise _WrongAnswer(f"The review starts {answer[:60]!r} instead of {expected(sequence)[:60]!r}.", hint)
+        answer, right = decode_review(list(sequence), word_index), expected(sequence)
+        offset = next((k for k in (0, 1, 2, 4) if answer == expected(sequence, k)), None)
+        hint = "invert the word index, subtract 3 from each index, show 0, 1, 2 as '?'"
+        if offset is not None:
+            hint = f"you subtracted {offset}; an index is the word's rank plus 3"
+        _require(answer == right, f"The review starts {answer[:60]!r} instead of {right[:60]!r}.", hint)
     return [f"{len(sequences)} reviews decoded exactly"]
 
 
@@ -310,18 +255,16 @@ def check_decode(decode_review, sequences, word_index) -> list[str]:
 def check_best_epoch(answer, history) -> list[str]:
     """Exercise: the epoch (counted from 1) with the lowest validation loss of a history."""
     val_loss = np.asarray(_recorded(history, "val_loss"))
-    expected = int(np.argmin(val_loss)) + 1
-    _require(int(answer) != expected - 1, f"{answer} is one too small.", "np.argmin counts from 0, epochs from 1.")
+    expected, answer = int(np.argmin(val_loss)) + 1, int(answer)
+    _require(answer != expected - 1, f"{answer} is one too small.", "np.argmin counts from 0, epochs from 1.")
     best_accuracy = int(np.argmax(_recorded(history, "val_accuracy"))) + 1
     _require(
-        int(answer) != best_accuracy or best_accuracy == expected,
+        answer != best_accuracy or best_accuracy == expected,
         f"{answer} is the epoch of the highest validation accuracy.",
         "the question asks for the lowest validation *loss*.",
     )
     _require(
-        int(answer) == expected,
-        f"{answer} is not the epoch with the lowest validation loss.",
-        "look at history.history['val_loss'].",
+        answer == expected, f"{answer} is not the epoch of the lowest val_loss.", "look at history.history['val_loss']."
     )
     return [f"epoch {expected}: validation loss {val_loss.min():.4f}"]
 
@@ -332,34 +275,28 @@ def check_best_epoch(answer, history) -> list[str]:
 @_lab_check("Exercise 1 (no bottleneck, fewer parameters)", "model", "history")
 def check_small_reuters(model, history, *, max_params: int, min_val_accuracy: float) -> list[str]:
     """Exercise: a Reuters model without a bottleneck, with fewer parameters than the 64-64 model."""
-    losses = ["categorical_crossentropy", "sparse_categorical_crossentropy"]
-    right = _judge_model(model, outputs=46, activation="softmax", max_params=max_params, losses=losses)
+    right = _judge_model(model, "topics", max_params)
     widths = [layer.units for layer in model.layers[:-1] if hasattr(layer, "units")]
     _require(
         all(width >= 16 for width in widths),
-        f"A hidden layer has only {min(widths)} units for 46 topics.",
-        "that is an information bottleneck: no hidden layer should be much narrower than the number of classes.",
+        f"A hidden layer has only {min(widths)} units for 46 topics: an information bottleneck.",
+        "no hidden layer should be much narrower than the number of classes.",
     )
     best = max(_recorded(history, "val_accuracy"))
-    _at_least(
-        "Its best validation accuracy",
-        best,
-        min_val_accuracy,
-        "one hidden layer, as wide as the budget allows, trains quickly; keep its best epoch.",
-    )
+    _at_least("Its best validation accuracy", best, min_val_accuracy, "one wide hidden layer; keep its best epoch.")
     return right + [f"hidden widths {widths}, best validation accuracy {best:.4f} >= {min_val_accuracy}"]
 
 
 @_lab_check("Exercise 2 (integer labels)", "model", "labels")
 def check_sparse_labels(model, labels) -> list[str]:
     """Exercise: the same model trained on integer labels with the sparse categorical cross-entropy."""
-    labels_array = np.asarray(labels)
+    labels = np.asarray(labels)
     _require(
-        labels_array.ndim == 1 and np.issubdtype(labels_array.dtype, np.integer),
-        f"The labels have shape {labels_array.shape} and type {labels_array.dtype}.",
+        labels.ndim == 1 and np.issubdtype(labels.dtype, np.integer),
+        f"The labels have shape {labels.shape} and type {labels.dtype}.",
         "use the integer topic numbers (train_labels), not the one-hot vectors.",
     )
-    right = _judge_model(model, outputs=46, activation="softmax", losses=["sparse_categorical_crossentropy"])
+    right = _judge_model(model, "topics, integer labels")
     return right + ["integer labels with sparse_categorical_crossentropy"]
 
 
@@ -367,27 +304,18 @@ def check_sparse_labels(model, labels) -> list[str]:
 def check_random_baseline(answer, labels) -> list[str]:
     """Exercise: the expected accuracy of guessing topics at random with their frequencies, sum of p_k**2."""
     shares = np.bincount(np.asarray(labels)) / len(labels)
-    expected = float(np.sum(shares**2))
-    _require(
-        not _close(answer, 1.0),
-        "Your answer is 1: the shares themselves sum to 1.",
-        "square each share before summing.",
-    )
-    _require(
-        not _close(answer, 1 / len(shares)),
-        f"{float(answer):.4f} is 1/{len(shares)}, the rate of uniform guessing.",
-        "the guesser draws topics with their frequencies, so it is right with probability sum_k p_k^2.",
-    )
-    _require(
-        float(answer) <= 1,
-        f"{float(answer):.1f} is not a probability.",
-        "divide the counts by the number of labels first.",
-    )
-    _require(
-        _close(answer, expected),
-        f"{float(answer):.4f} is not sum_k p_k^2 of these labels.",
-        "p_k = np.bincount(labels) / len(labels).",
-    )
+    expected, answer = float(np.sum(shares**2)), float(answer)
+    fix = "divide the counts by the number of labels."
+    _require(answer <= 1 or _close(answer, 1.0), f"{answer:.1f} is not a probability.", fix)
+    mistakes = [
+        (1.0, "Your answer is 1: the shares sum to 1.", "square each share before summing."),
+        (
+            1 / len(shares),
+            f"{answer:.4f} is 1/{len(shares)}, the rate of uniform guessing.",
+            "the guesser draws topics with their frequencies: right with probability sum_k p_k^2.",
+        ),
+    ]
+    _match(answer, expected, mistakes, f"{answer:.4f} is not sum_k p_k^2.", "p_k = np.bincount(labels) / len(labels).")
     return [f"sum of squared shares = {expected:.4f}"]
 
 
@@ -400,74 +328,41 @@ def check_normalized_model(build, sample_x, cv_mae, *, max_mae: float) -> list[s
     import keras
 
     model = build(np.asarray(sample_x, dtype="float32"))
+    first = model.layers[0] if model.layers else None
     normalizers = [layer for layer in model.layers if isinstance(layer, keras.layers.Normalization)]
-    _require(
-        bool(normalizers),
-        "The model has no Normalization layer.",
-        "start the model with keras.layers.Normalization(), adapted on the fold's training data.",
-    )
-    _require(
-        model.layers.index(normalizers[0]) == 0,
-        "The Normalization layer is not the model's first layer.",
-        "normalize the raw inputs before any Dense layer.",
-    )
-    statistics = normalizers[0].get_weights()  # mean, variance, count, once adapted
-    adapt_hint = "call normalizer.adapt(x_fit) inside build, on the training part only."
-    _require(
-        bool(statistics), "The Normalization layer was given fixed statistics instead of learning them.", adapt_hint
-    )
-    _require(
-        np.allclose(np.asarray(statistics[0]).ravel(), np.asarray(sample_x).mean(axis=0), rtol=1e-3, atol=1e-3),
-        "Its mean is not the mean of the data build() was given.",
-        adapt_hint,
-    )
-    right = _judge_model(model, outputs=1, activation="linear", losses=["mse", "mean_squared_error"])
-    _at_most(
-        "The cross-validated MAE",
-        float(cv_mae),
-        max_mae,
-        "train each fold as in the notebook (same epochs and batch size).",
-        digits=2,
-    )
+    _require(bool(normalizers), "The model has no Normalization layer.", "start with keras.layers.Normalization().")
+    _require(first is normalizers[0], "Normalization is not the first layer.", "normalize the raw inputs first.")
+    statistics = first.get_weights()  # mean, variance, count, once adapted
+    adapt = "call normalizer.adapt(x_fit) inside build, on the training part only."
+    _require(bool(statistics), "The Normalization layer was given fixed statistics.", adapt)
+    mean = np.asarray(statistics[0]).ravel()
+    _require(np.allclose(mean, np.mean(sample_x, axis=0), 1e-3, 1e-3), "Its mean is not the data's mean.", adapt)
+    right = _judge_model(model, "prices")
+    _at_most("The cross-validated MAE", float(cv_mae), max_mae, "train each fold as the notebook does.", digits=2)
     return right + [f"normalizes inside the model; cross-validated MAE {float(cv_mae):.2f} <= {max_mae}"]
 
 
 @_lab_check("Exercise 2 (the mean absolute error by hand)", "mean_absolute_error")
 def check_mae(mean_absolute_error) -> list[str]:
     """Exercise: ``mean_absolute_error(y_true, y_pred)`` written with NumPy."""
-    y_true, y_pred = np.array([10.0, 20.0, 30.0, 40.0]), np.array([12.0, 17.0, 30.0, 41.0])
-    answer = float(mean_absolute_error(y_true, y_pred))
-    _not_a_known_mistake(
-        answer,
-        [
-            (3.5, "You computed the mean *squared* error.", "take the absolute difference, not its square."),
-            (0.0, "The errors cancelled out: 0.", "take the absolute value of each difference."),
-            (6.0, "That is the sum of the absolute errors.", "divide by the number of examples (a mean)."),
-        ],
-    )
-    _require(
-        _close(answer, 1.5), f"{answer} is not the mean absolute error (1.5 here).", "np.mean(np.abs(y_true - y_pred))."
-    )
+    answer = float(mean_absolute_error(np.array([10.0, 20.0, 30.0, 40.0]), np.array([12.0, 17.0, 30.0, 41.0])))
+    mistakes = [
+        (3.5, "You computed the mean *squared* error.", "take the absolute difference, not its square."),
+        (0.0, "The errors cancelled out: 0.", "take the absolute value of each difference."),
+        (6.0, "That is the sum of the absolute errors.", "divide by the number of examples (a mean)."),
+    ]
+    _match(answer, 1.5, mistakes, f"{answer} is not the mean absolute error, 1.5.", "np.mean(np.abs(y_true - y_pred)).")
     return ["mean of |y_true - y_pred|"]
 
 
 @_lab_check("Exercise 3 (a model without feature B)", "x_train", "model", "test_mae")
 def check_without_b(x_train, model, test_mae, *, max_mae: float) -> list[str]:
     """Exercise: the final model trained without feature B."""
-    features = np.asarray(x_train).shape[1]
-    _require(
-        features == 12,
-        f"The training data has {features} features, not 12.",
-        "drop column 11 (B) with np.delete(data, 11, axis=1), from the training and the test data.",
-    )
-    right = _judge_model(model, outputs=1, activation="linear", losses=["mse", "mean_squared_error"], inputs=12)
-    _at_most(
-        "The test MAE",
-        float(test_mae),
-        max_mae,
-        "normalize with the training statistics and train for the notebook's best number of epochs.",
-        digits=2,
-    )
+    features = np.shape(x_train)[1]
+    _require(features == 12, f"The data has {features} features, not 12.", "drop B with np.delete(data, 11, axis=1).")
+    right = _judge_model(model, "prices", inputs=12)
+    hint = "normalize with the training statistics; train for the notebook's best number of epochs."
+    _at_most("The test MAE", float(test_mae), max_mae, hint, digits=2)
     return right + [f"12 features, test MAE {float(test_mae):.2f} <= {max_mae}"]
 
 
@@ -480,47 +375,31 @@ def check_dropout_model(model, history, *, max_val_loss: float) -> list[str]:
     import keras
 
     rates = [layer.rate for layer in model.layers if isinstance(layer, keras.layers.Dropout)]
-    _require(bool(rates), "The model has no Dropout layer.", "add layers.Dropout(rate) after each hidden Dense layer.")
-    _require(
-        all(0.2 <= rate <= 0.5 for rate in rates) and any(rate != 0.5 for rate in rates),
-        f"The dropout rates are {rates}.",
-        "choose a rate from 0.2 to 0.4 (0.5 is the notebook's).",
-    )
-    right = _judge_model(model, outputs=1, activation="sigmoid", losses=["binary_crossentropy"])
+    _require(bool(rates), "The model has no Dropout layer.", "add a Dropout(rate) after each hidden Dense layer.")
+    usual = all(0.2 <= rate <= 0.5 for rate in rates) and any(rate != 0.5 for rate in rates)
+    _require(usual, f"The dropout rates are {rates}.", "choose a rate from 0.2 to 0.4 (0.5 is the notebook's).")
+    right = _judge_model(model, "sentiment")
     lowest = min(_recorded(history, "val_crossentropy"))
-    _at_most(
-        "Its lowest validation cross-entropy",
-        lowest,
-        max_val_loss,
-        "train with the notebook's data, epochs and batch size, and the crossentropy metric.",
-    )
+    hint = "train as the notebook does, with the crossentropy metric."
+    _at_most("Its lowest validation cross-entropy", lowest, max_val_loss, hint)
     return right + [f"dropout rates {rates}, lowest validation cross-entropy {lowest:.4f}"]
 
 
 @_lab_check("Exercise 2 (a smaller L1 factor)", "model", "history")
 def check_l1_model(model, history, *, max_val_loss: float) -> list[str]:
     """Exercise: L1 regularization with a factor smaller than 0.001, which then no longer underfits."""
-    factors = [
-        float(f"{float(getattr(layer.kernel_regularizer, 'l1', 0)):.3g}")
-        for layer in model.layers
-        if getattr(layer, "kernel_regularizer", None) is not None
-    ]
+    regularizers = [getattr(layer, "kernel_regularizer", None) for layer in model.layers]
+    factors = [float(f"{float(getattr(r, 'l1', 0)):.3g}") for r in regularizers if r is not None]
     _require(
         bool(factors) and all(f > 0 for f in factors),
         "The layers have no L1 kernel_regularizer.",
         "pass kernel_regularizer=regularizers.l1(factor) to every Dense layer.",
     )
-    _require(
-        max(factors) < 0.001, f"The L1 factors are {factors}.", "try 0.0001: ten times smaller than the notebook's."
-    )
+    _require(max(factors) < 0.001, f"The L1 factors are {factors}.", "try 0.0001, ten times smaller than 0.001.")
     lowest = min(_recorded(history, "val_crossentropy"))
-    _at_most(
-        "Its lowest validation cross-entropy",
-        lowest,
-        max_val_loss,
-        "a smaller factor constrains less; try another one.",
-    )
-    right = _judge_model(model, outputs=1, activation="sigmoid", losses=["binary_crossentropy"])
+    hint = "a smaller factor constrains less; try another one."
+    _at_most("Its lowest validation cross-entropy", lowest, max_val_loss, hint)
+    right = _judge_model(model, "sentiment")
     return right + [f"L1 factors {factors}, lowest validation cross-entropy {lowest:.4f}"]
 
 
@@ -529,25 +408,25 @@ def check_l2_penalty(answer, model, *, factor: float = 0.001) -> list[str]:
     """Exercise: the L2 penalty of a trained model by hand: factor times the sum of squared kernel weights."""
     import keras
 
-    dense_layers = [layer for layer in model.layers if isinstance(layer, keras.layers.Dense)]
-    kernels = [layer.get_weights()[0] for layer in dense_layers]
-    biases = [layer.get_weights()[1] for layer in dense_layers if layer.use_bias]
+    dense = [layer for layer in model.layers if isinstance(layer, keras.layers.Dense)]
+    kernels = [layer.get_weights()[0] for layer in dense]
     expected = factor * sum(float(np.sum(k**2)) for k in kernels)
-    with_biases = expected + factor * sum(float(np.sum(b**2)) for b in biases)
-    l1 = factor * sum(float(np.sum(np.abs(k))) for k in kernels)
+    with_biases = expected + factor * sum(
+        float(np.sum(layer.get_weights()[1] ** 2)) for layer in dense if layer.use_bias
+    )
     mistakes = [
         (expected / factor, "You left out the factor.", f"multiply the sum by {factor}."),
-        (l1, "That is an L1 penalty (absolute values).", "square the weights."),
+        (
+            factor * sum(float(np.sum(np.abs(k))) for k in kernels),
+            "That is an L1 penalty (absolute values).",
+            "square the weights.",
+        ),
     ]
     if not _close(with_biases, expected):
-        mistakes.append(
-            (with_biases, "You included the biases.", "kernel_regularizer penalizes the kernels (layer.kernel) only.")
-        )
-    _not_a_known_mistake(answer, mistakes)
-    _require(
-        _close(answer, expected),
-        f"{float(answer):.5f} is not the penalty ({expected:.5f}).",
-        "sum layer.kernel ** 2 over the Dense layers; Keras's model.losses holds the same numbers.",
+        mistakes.append((with_biases, "You included the biases.", "kernel_regularizer penalizes the kernels only."))
+    what = f"{float(answer):.5f} is not the penalty ({expected:.5f})."
+    _match(
+        answer, expected, mistakes, what, "sum layer.kernel ** 2 over the Dense layers (model.losses holds the same)."
     )
     return [f"penalty {expected:.5f}, equal to what Keras adds to the loss"]
 
@@ -559,16 +438,16 @@ def check_l2_penalty(answer, model, *, factor: float = 0.001) -> list[str]:
 def check_output_sizes(answers, configurations) -> list[str]:
     """Exercise: output sides of convolutions/poolings, for ``(n, k, s, p)`` configurations."""
     expected = [(n + 2 * p - k) // s + 1 for n, k, s, p in configurations]
+    answers = [int(answer) for answer in answers]
     _require(
-        len(list(answers)) == len(expected),
-        f"{len(list(answers))} answers for {len(expected)} configurations.",
-        "one output side per configuration, in order.",
+        len(answers) == len(expected),
+        f"{len(answers)} answers for {len(expected)} configurations.",
+        "one per configuration, in order.",
     )
-    wrong = [i for i, (a, e) in enumerate(zip(answers, expected)) if int(a) != e]
-    if wrong:
-        n, k, s, p = configurations[wrong[0]]
-        raise _WrongAnswer(
-            f"Configuration {wrong[0] + 1} (n={n}, k={k}, s={s}, p={p}): {answers[wrong[0]]}, not {expected[wrong[0]]}.",
+    for i, ((n, k, s, p), answer, side) in enumerate(zip(configurations, answers, expected), 1):
+        _require(
+            answer == side,
+            f"Configuration {i} (n={n}, k={k}, s={s}, p={p}): {answer}, not {side}.",
             "floor((n + 2p - k) / s) + 1: padding adds p on both sides, and the division rounds down.",
         )
     return [f"all {len(expected)} output sides right"]
@@ -579,22 +458,12 @@ def check_small_convnet(model, x_test, y_test, *, max_params: int, min_accuracy:
     """Exercise: a convnet within a parameter budget that reaches a test accuracy on MNIST."""
     import keras
 
-    _require(
-        any(isinstance(layer, keras.layers.Conv2D) for layer in getattr(model, "layers", [])),
-        "The model has no Conv2D layer.",
-        "this exercise asks for a convnet.",
-    )
-    right = _judge_model(
-        model, outputs=10, activation="softmax", losses=["categorical_crossentropy"], max_params=max_params
-    )
+    convolutions = [layer for layer in getattr(model, "layers", []) if isinstance(layer, keras.layers.Conv2D)]
+    _require(bool(convolutions), "The model has no Conv2D layer.", "this exercise asks for a convnet.")
+    right = _judge_model(model, "digits", max_params)
     accuracy = _accuracy(model, x_test, y_test)
-    _at_least(
-        "Its test accuracy",
-        accuracy,
-        min_accuracy,
-        "the dense classifier on a flattened map is where parameters go; a GlobalAveragePooling2D before "
-        "the output layer costs none.",
-    )
+    hint = "parameters go to the dense layer on a flattened map; GlobalAveragePooling2D before the output costs none."
+    _at_least("Its test accuracy", accuracy, min_accuracy, hint)
     return right + [f"test accuracy {accuracy:.4f} >= {min_accuracy}"]
 
 
@@ -608,11 +477,8 @@ def check_receptive_field(answer, model) -> list[str]:
         if isinstance(layer, (keras.layers.Conv2D, keras.layers.MaxPooling2D)):
             size = layer.kernel_size[0] if isinstance(layer, keras.layers.Conv2D) else layer.pool_size[0]
             field, jump = field + (size - 1) * jump, jump * layer.strides[0]
-    _require(
-        int(answer) == field,
-        f"{answer} is not the receptive field of this stack.",
-        "each layer adds (k - 1) x jump, where jump is the product of the strides before it.",
-    )
+    hint = "each layer adds (k - 1) x jump, where jump is the product of the strides before it."
+    _require(int(answer) == field, f"{answer} is not the receptive field of this stack.", hint)
     return [f"{field}x{field} pixels"]
 
 
@@ -630,47 +496,34 @@ def check_unfreeze_more(model, base, expected_layers, seconds_per_epoch) -> list
     )
     rate = float(model.optimizer.get_config()["learning_rate"])
     _require(rate <= 1e-4, f"The learning rate is {rate:g}.", "fine-tune with a small learning rate, e.g. 1e-5.")
-    _require(
-        float(seconds_per_epoch) > 0, "The epoch time is missing.", "time one epoch of fit with time.perf_counter()."
-    )
+    seconds = float(seconds_per_epoch)
+    _require(seconds > 0, "The epoch time is missing.", "time one epoch of fit with time.perf_counter().")
     params = sum(int(np.prod(w.shape)) for w in model.trainable_weights)
     return [
-        f"{len(trainable)} layers of the base trainable, {params:,} trainable parameters, "
-        f"{float(seconds_per_epoch):.0f} s per epoch"
+        f"{len(trainable)} layers of the base trainable, {params:,} trainable parameters, {seconds:.0f} s per epoch"
     ]
-
-
-def _largest_factor(factor) -> float:
-    """The size of a random layer's factor, given as one number or as a (lower, upper) pair."""
-    return max(abs(v) for v in factor) if isinstance(factor, (tuple, list)) else abs(factor)
 
 
 @_lab_check("Exercise 2 (ImageDataGenerator in layers)", "augmentation")
 def check_augmentation(augmentation, *, degrees: float, zoom: float) -> list[str]:
-    """Exercise: Keras layers doing what ``ImageDataGenerator(rotation_range=degrees, zoom_range=zoom, horizontal_flip=True)`` did."""
+    """Exercise: Keras layers doing what ``ImageDataGenerator(rotation_range=degrees, zoom_range=zoom,
+    horizontal_flip=True)`` did."""
     kinds = {type(layer).__name__: layer for layer in getattr(augmentation, "layers", [])}
-    _require(
-        {"RandomRotation", "RandomZoom", "RandomFlip"} <= set(kinds),
-        f"The stack holds {sorted(kinds)}.",
-        "use RandomRotation, RandomZoom and RandomFlip.",
-    )
-    rotation = _largest_factor(kinds["RandomRotation"].factor)
+    needed = {"RandomRotation", "RandomZoom", "RandomFlip"}
+    _require(needed <= set(kinds), f"The stack holds {sorted(kinds)}.", f"use {', '.join(sorted(needed))}.")
+
+    def largest(factor) -> float:  # one number, or a (lower, upper) pair
+        return max(abs(v) for v in factor) if isinstance(factor, (tuple, list)) else abs(factor)
+
+    rotation, zoom_factor = largest(kinds["RandomRotation"].factor), largest(kinds["RandomZoom"].height_factor)
     _require(
         _close(rotation, degrees / 360, 1e-2),
         f"RandomRotation's factor {rotation} is not {degrees} degrees.",
-        f"the factor is a fraction of a full turn: {degrees} degrees is RandomRotation({degrees} / 360).",
+        f"the factor is a fraction of a full turn: RandomRotation({degrees} / 360).",
     )
-    zoom_factor = _largest_factor(kinds["RandomZoom"].height_factor)
-    _require(
-        _close(zoom_factor, zoom, 1e-2),
-        f"RandomZoom's factor is {zoom_factor}, not {zoom}.",
-        f"use RandomZoom({zoom}).",
-    )
-    _require(
-        kinds["RandomFlip"].mode == "horizontal",
-        f"RandomFlip flips {kinds['RandomFlip'].mode!r}.",
-        "horizontal_flip mirrors left-right: RandomFlip('horizontal').",
-    )
+    _require(_close(zoom_factor, zoom, 1e-2), f"RandomZoom's factor is {zoom_factor}.", f"use RandomZoom({zoom}).")
+    mode = kinds["RandomFlip"].mode
+    _require(mode == "horizontal", f"RandomFlip flips {mode!r}.", "mirror left-right: RandomFlip('horizontal').")
     return [f"rotation up to {degrees} degrees, zoom {zoom}, horizontal flips"]
 
 
@@ -678,12 +531,8 @@ def check_augmentation(augmentation, *, degrees: float, zoom: float) -> list[str
 def check_feature_map_shape(answer, *, image_side: int) -> list[str]:
     """Exercise: the shape of VGG16's base output for square images of ``image_side`` pixels."""
     side = image_side // 2**5  # 'same' convolutions keep the size; each of the 5 max-pools halves it, rounding down
-    expected = (side, side, 512)
-    got = tuple(int(v) for v in answer)
+    expected, got = (side, side, 512), tuple(int(v) for v in answer)
     _require(got[-1:] == (512,), f"{got} does not end in 512 channels.", "block 5 has 512 filters.")
-    _require(
-        got == expected,
-        f"{got} is not {expected}.",
-        "VGG16's convolutions keep the size ('same' padding); each of its 5 poolings halves it, rounding down.",
-    )
+    hint = "VGG16's convolutions keep the size ('same' padding); each of its 5 poolings halves it, rounding down."
+    _require(got == expected, f"{got} is not {expected}.", hint)
     return [f"{expected}"]

@@ -1,7 +1,6 @@
 """Run mode, seeding, quiet logs and data locations: the settings every notebook shares.
 
-The mode comes from the environment variable ``DLS_FAST``: unset or ``0`` is the
-full lecture run, ``1`` a fast run on subsets with fewer epochs (for CI and quick checks).
+``DLS_FAST`` sets the mode: unset or ``0`` the full lecture run, ``1`` a fast run on subsets with fewer epochs.
 """
 
 from __future__ import annotations
@@ -15,10 +14,8 @@ from pathlib import Path
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_SEED = 42
 
-# Lines TensorFlow writes straight to the process's stderr while it loads, before its own
-# log level applies. In a notebook they would land in the first cell's output as warnings.
+# Lines TensorFlow writes to stderr while it loads, before its log level applies (a notebook shows them as warnings).
 _STARTUP_NOISE = (
     "All log messages before absl::InitializeLog() is called",
     "oneDNN custom operations are on",
@@ -30,7 +27,7 @@ _STARTUP_NOISE = (
 
 
 def _fast_mode() -> bool:
-    """Whether ``DLS_FAST`` asks for the fast run: ``1`` fast, ``0`` or unset the full run."""
+    """Whether ``DLS_FAST`` asks for the fast run; ValueError for anything but unset, 0 or 1."""
     value = os.environ.get("DLS_FAST", "").strip()
     if value not in ("", "0", "1"):
         raise ValueError(f"DLS_FAST={value!r} is not understood: use DLS_FAST=1 (fast run) or DLS_FAST=0 (full run).")
@@ -42,11 +39,7 @@ MODE: str = "fast" if FAST else "full"
 
 
 def import_tensorflow_quietly():
-    """Import TensorFlow with its load-time banner removed, and return the module.
-
-    Only the known start-up lines are dropped; anything else TensorFlow prints while
-    loading is passed on to stderr unchanged.
-    """
+    """Import TensorFlow without its known start-up lines (anything else it prints passes), and return it."""
     if "tensorflow" in sys.modules:
         return sys.modules["tensorflow"]
     sys.stderr.flush()
@@ -67,10 +60,9 @@ def import_tensorflow_quietly():
 
 
 def import_keras():
-    """Import Keras, on the backend ``KERAS_BACKEND`` names (TensorFlow by default), and return it.
+    """Import Keras on the backend ``KERAS_BACKEND`` names (TensorFlow by default), and return it.
 
-    TensorFlow is imported first, quietly, on every backend: the notebooks' input pipelines use
-    ``tf.data``, which Keras accepts on all three backends.
+    TensorFlow is imported first, quietly, on every backend: the notebooks' input pipelines use ``tf.data``.
     """
     import_tensorflow_quietly()
     import keras
@@ -78,29 +70,20 @@ def import_keras():
     return keras
 
 
-def _project_path(value: str) -> Path:
-    """An absolute path for a setting: ``~`` expanded, a relative path counted from the project root."""
-    path = Path(value).expanduser()
-    return (path if path.is_absolute() else PROJECT_ROOT / path).resolve()
+def _folder(variable: str) -> Path | None:
+    """The folder an environment variable names (``~`` expanded, relative to the project root), or None when unset."""
+    value = os.environ.get(variable, "").strip()
+    return (PROJECT_ROOT / Path(value).expanduser()).resolve() if value else None
 
 
 def mirror_dir() -> Path | None:
-    """Return the read-only mirror folder (``DLS_DATA_DIR``), or None when it is not set.
-
-    A relative ``DLS_DATA_DIR`` counts from the project root, so notebooks (run in
-    ``notebooks/``) and ``make`` (run in the project root) see the same folder.
-    """
-    value = os.environ.get("DLS_DATA_DIR", "").strip()
-    return _project_path(value) if value else None
+    """Return the read-only mirror folder ``DLS_DATA_DIR`` (relative to the project root), or None when unset."""
+    return _folder("DLS_DATA_DIR")
 
 
 def cache_dir() -> Path:
-    """Return the writable download cache: ``data/`` in the project, or ``DLS_CACHE_DIR`` when set.
-
-    A relative ``DLS_CACHE_DIR`` counts from the project root, like ``DLS_DATA_DIR``.
-    """
-    value = os.environ.get("DLS_CACHE_DIR", "").strip()
-    return _project_path(value) if value else PROJECT_ROOT / "data"
+    """Return the writable download cache: ``DLS_CACHE_DIR`` (relative to the project root) or ``data/``."""
+    return _folder("DLS_CACHE_DIR") or PROJECT_ROOT / "data"
 
 
 def data_dirs() -> list[Path]:
@@ -110,12 +93,8 @@ def data_dirs() -> list[Path]:
 
 
 def display_path(path: Path | str) -> str:
-    """Return ``path`` as printed to a reader: relative to the project root when it is near it.
-
-    Printed paths must not expose the folders of the machine that ran a notebook: inside the
-    project a path shows as ``data/mnist.npz``, beside it as ``../shared/data``; a path further
-    away stays absolute.
-    """
+    """Return ``path`` as printed: relative to the project root when near it (``data/mnist.npz``,
+    ``../shared/data``), so that output does not show the machine's folders; a path further away stays absolute."""
     path = Path(path)
     try:
         relative = Path(os.path.relpath(path, PROJECT_ROOT))
@@ -124,15 +103,11 @@ def display_path(path: Path | str) -> str:
     return str(path) if relative.parts[:3] == ("..", "..", "..") else relative.as_posix()
 
 
-def setup(seed: int = DEFAULT_SEED) -> None:
+def setup(seed: int = 42) -> None:
     """Seed Python, NumPy and Keras, quiet TensorFlow, and print the mode and backend this run uses."""
-    tf = import_tensorflow_quietly()
     keras = import_keras()
-
-    # TensorFlow's Python logger warns about things a student cannot act on (e.g. retracing
-    # when scikit-learn refits a model many times); errors still show.
-    tf.get_logger().setLevel("ERROR")
-
+    # TensorFlow warns about things a student cannot act on (e.g. retracing when scikit-learn refits); errors show.
+    import_tensorflow_quietly().get_logger().setLevel("ERROR")
     keras.utils.set_random_seed(seed)
     mirror = mirror_dir()
     where = f"mirror {display_path(mirror)}" if mirror else "no mirror (DLS_DATA_DIR unset)"

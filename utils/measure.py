@@ -6,16 +6,9 @@ import sys
 
 
 def peak_memory_mb(children: bool = False) -> float | None:
-    """Return the peak resident memory in MB of this process, or of its finished children.
-
-    Args:
-        children: False for this process (e.g. a notebook's kernel measuring itself); True for
-            the largest of the child processes that have exited (``make run`` measuring a kernel).
-
-    Returns:
-        Megabytes (2**20 bytes), or None where the platform does not record a peak (Windows
-        records one only for the process itself).
-    """
+    """Return the peak resident memory in MB (2**20 bytes) of this process or, with ``children``, of the largest of
+    its finished child processes (``make run`` measuring a kernel); None where the platform records no such peak
+    (Windows records one only for the process itself)."""
     try:
         import resource
     except ImportError:  # Windows: psutil reads the peak working set of this process

@@ -1,8 +1,7 @@
 """A notebook's key results: shown beside the lecture's, and handed to ``make run``.
 
-Under ``make run`` (which sets ``DLS_RESULTS_FILE``) ``report`` also writes the metrics to that
-file as JSON (``mode``, ``backend``, ``metrics``, ``lecture``, ``key_metric``); the course tooling
-reads it back into ``results/summary.*``.
+Under ``make run`` (which sets ``DLS_RESULTS_FILE``) ``report`` also writes them to that file as JSON (``mode``,
+``backend``, ``metrics``, ``lecture``, ``key_metric``); the course tooling reads it into ``results/summary.*``.
 """
 
 from __future__ import annotations
@@ -33,15 +32,14 @@ def report(metrics: Mapping[str, float], lecture: Mapping[str, float] | None = N
 
     Args:
         metrics: ``{name: value}``, the run's key results.
-        lecture: the lecture notes' values for some of those metrics (leave out what the notes
-            do not give).
+        lecture: the lecture notes' values for some of those metrics (leave out what the notes do not give).
         key_metric: the headline metric for tables and figures (default: the first of ``metrics``).
 
     Returns:
         A pandas DataFrame with one row per metric (this run, the lecture's value).
     Raises:
-        ValueError: a metric is not a finite number, ``key_metric`` or a lecture value names
-            no metric, or ``metrics`` is empty.
+        ValueError: ``metrics`` is empty, a metric is not a finite number, or ``key_metric`` or a lecture value
+            names no metric.
     """
     import pandas as pd
 

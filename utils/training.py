@@ -1,8 +1,6 @@
-"""Training helpers the notebooks share: train several model variants the same way and compare them.
+"""Training helpers the notebooks share: read a history's best epoch, and train model variants the same way.
 
-The layers of each model stay in the notebook: a notebook passes *builders*, functions that
-return a new compiled model, and gets back every run's history and one comparison table.
-Importing this module is light; Keras is only needed by the models the builders make.
+The models stay in the notebook: it passes *builders*, functions that return a new compiled model.
 """
 
 from __future__ import annotations
@@ -62,48 +60,34 @@ def compare_models(
     monitor: str = "val_loss",
     verbose: int = 0,
 ):
-    """Train one fresh model per builder on the same data, the same way, and compare them.
+    """Train a fresh model from each builder (a *compiled* model) on the same data, the same way; compare them.
 
-    Every model is built by calling its builder (which must return a *compiled* model), trained
-    for ``epochs`` epochs on ``(x_train, y_train)`` with ``validation_data``, then, if
-    ``test_data`` is given, evaluated once on it. One line per model is printed as it finishes.
+    Each model trains for ``epochs`` on ``(x_train, y_train)`` with ``validation_data``, then is evaluated once on
+    ``test_data`` if given; a line per model is printed as it finishes.
 
     Args:
         builders: ``{name: builder}``, in the order to train and tabulate them.
-        x_train, y_train: the training data (arrays, as ``model.fit`` takes them).
-        validation_data: ``(x_val, y_val)``.
-        epochs: training epochs for every model.
-        batch_size: mini-batch size for every model.
+        x_train, y_train, validation_data, epochs, batch_size, verbose: as ``model.fit`` takes them.
         test_data: ``(x_test, y_test)`` to evaluate each trained model on, or None.
         test_metric: the compiled metric reported from the test evaluation.
-        monitor: the recorded validation quantity whose lowest value is tabulated, e.g.
-            ``"val_loss"`` or, to leave out regularization penalties (which Keras adds to the
-            loss in evaluation too), a compiled cross-entropy metric such as ``"val_crossentropy"``.
-        verbose: passed to ``model.fit``: 0 (only the summary line per model) or 2 (one line per epoch).
+        monitor: the validation quantity whose lowest value is tabulated: ``"val_loss"``, or a compiled cross-entropy
+            such as ``"val_crossentropy"`` to leave out the regularization penalties Keras adds to the loss.
 
     Returns:
-        ``(histories, table)``: ``histories`` maps each name to its ``History``; ``table`` is a
-        pandas DataFrame indexed by name with the columns ``parameters``, ``lowest <monitor>``,
-        ``epoch of lowest <monitor>``, ``val_<test_metric> there`` (when recorded),
-        ``test_<test_metric>`` (after the last epoch; only with ``test_data``) and ``seconds``
-        (training time).
+        ``(histories, table)``: ``{name: History}``, and a pandas DataFrame indexed by name with the columns
+        ``parameters``, ``lowest <monitor>``, ``epoch of lowest <monitor>``, ``val_<test_metric> there`` (when
+        recorded), ``test_<test_metric>`` (after the last epoch; with ``test_data``) and ``seconds`` (training time).
     Raises:
         KeyError: ``test_metric`` is not among the model's compiled metrics, or ``monitor`` was not recorded.
     """
     import pandas as pd
 
+    fit = dict(epochs=epochs, batch_size=batch_size, validation_data=tuple(validation_data), verbose=verbose)
     histories, rows = {}, {}
     for name, builder in builders.items():
         model = builder()
         start = time.perf_counter()
-        history = model.fit(
-            x_train,
-            y_train,
-            epochs=epochs,
-            batch_size=batch_size,
-            validation_data=tuple(validation_data),
-            verbose=verbose,
-        )
+        history = model.fit(x_train, y_train, **fit)
         seconds = time.perf_counter() - start
         epoch, lowest = best_epoch(history, monitor, "min")
         row = {"parameters": model.count_params(), f"lowest {monitor}": lowest, f"epoch of lowest {monitor}": epoch}
