@@ -1,19 +1,9 @@
 """The lesson notebooks: which there are, their headings and titles, and their solutions cleared.
 
-A lab's solution sits in a code cell between nbgrader's markers, after the starter's
-placeholder, so that the solved notebook runs the solution and the student's copy the
-placeholder::
-
-    model = None  # your model here
-    ### BEGIN SOLUTION
-    model = keras.Sequential([...])
-    ### END SOLUTION
-
-:func:`clear_solutions` does what nbgrader's ``ClearSolutions`` step does with these markers: the
-region becomes ``# YOUR CODE HERE`` (in Markdown, "YOUR ANSWER HERE"), and a cell that held a
-solution loses its outputs. A cell tagged ``solutions-only`` (the solved notebook's check that every
-solution passes) is left out. nbgrader itself is not a dependency: for this one text transformation
-it would install a database layer, the classic notebook server and grading menus for every student.
+A lab's solution sits between nbgrader's markers (``### BEGIN SOLUTION`` ... ``### END SOLUTION``)
+after the starter's placeholder. :func:`clear_solutions` does what nbgrader's ``ClearSolutions`` does:
+the region becomes ``# YOUR CODE HERE`` (Markdown: "YOUR ANSWER HERE"), and cells tagged
+``solutions-only`` go. nbgrader itself would install a database and a notebook server for this one step.
 """
 
 from __future__ import annotations
@@ -75,10 +65,9 @@ def clear_cell(source: str, stub: str) -> tuple[str, bool]:
 
 
 def clear_solutions(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """Replace every solution in notebook ``nb`` by its stub, in place; return ``nb``.
+    """Replace every solution in ``nb`` by its stub, in place, and return ``nb``.
 
-    Cells that held a solution lose their outputs and execution counts, and cells tagged
-    ``solutions-only`` are removed. Other cells keep their outputs (the site shows them).
+    Cells that held a solution lose their outputs, cells tagged ``solutions-only`` go, other cells keep theirs.
 
     Raises:
         ValueError: a cell's solution markers do not pair up (:func:`clear_cell`).

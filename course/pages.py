@@ -1,15 +1,12 @@
-"""The built site and decks as a reader sees them: headless Chromium, driven by Playwright.
+"""The built site and decks as a reader sees them, in headless Chromium driven by Playwright.
 
     python -m course.pages [START ...]   # default build/site/index.html; exit status 1 on a fault
 
-:func:`verify_tree` opens a start page from the file system, follows every link to another
-page of the same folder, and reports for each page (:class:`PageCheck`): console errors, requests
-that left the file system (none is let through), images that did not load, formulas MathJax did not
-render, links to missing files and, on a deck, whether the space bar reaches its last slide.
-Playwright drives the browser; what a reader would call broken is this module's own.
-
-The browser is the system's Chromium (Debian: ``apt-get install chromium``), never one Playwright
-downloads: ``DLS_CHROMIUM`` names another executable.
+:func:`verify_tree` opens start pages from the file system, follows links to other pages of the
+same folder, and reports per page (:class:`PageCheck`): console errors, requests off the file system
+(all blocked), images not loaded, formulas MathJax did not render, links to missing files and, on a
+deck, whether the space bar reaches its last slide. The browser is the system's Chromium, or the
+executable ``DLS_CHROMIUM`` names; never one Playwright downloads.
 """
 
 from __future__ import annotations
@@ -27,17 +24,8 @@ from utils.config import display_path
 
 from .lessons import BUILD
 
-# Flags for a headless Chromium on a machine without network: no background requests to Google.
-CHROMIUM_ARGS = [
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-    "--disable-default-apps",
-    "--disable-extensions",
-]
+# Beyond the flags Playwright passes itself: no GPU, and no background requests to Google.
+CHROMIUM_ARGS = ["--disable-gpu", "--disable-sync", "--disable-quic"]
 LOCAL_SCHEMES = ("file", "data", "blob", "about")
 PAGES_AT_ONCE = 4
 INSTALL_HINT = "install Chromium to run it (Debian/Ubuntu: sudo apt-get install chromium), or set DLS_CHROMIUM to a Chromium executable"
@@ -134,10 +122,7 @@ def find_chromium() -> str | None:
     """Return the Chromium to use: ``DLS_CHROMIUM``, else ``chromium`` (or another Chromium) on the PATH; None if none."""
     if os.environ.get("DLS_CHROMIUM"):
         return shutil.which(os.environ["DLS_CHROMIUM"])
-    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
-        if found := shutil.which(name):
-            return found
-    return None
+    return next(filter(None, map(shutil.which, ("chromium", "chromium-browser", "google-chrome"))), None)
 
 
 def file_path(url: str) -> Path | None:
@@ -146,46 +131,13 @@ def file_path(url: str) -> Path | None:
     return Path(unquote(parts.path)) if parts.scheme == "file" else None
 
 
-def verify_pages(urls: list[str], step: bool = True) -> list[PageCheck]:
-    """Open each of ``urls`` and return what it showed, in order; a deck is stepped through unless ``step`` is False.
+def verify_tree(*starts: Path) -> list[PageCheck]:
+    """Open each start page and every ``.html`` page its links lead to within its folder; return one check per page.
+
+    Pages load side by side (Playwright's async API): most of their time is spent waiting.
 
     Raises:
         FileNotFoundError: no Chromium is installed (the message says how to install it).
-    """
-
-    async def job(browser, slots):
-        return await asyncio.gather(*(_verify(browser, slots, url, step) for url in urls))
-
-    return _with_chromium(job)
-
-
-def verify_tree(start: Path) -> list[PageCheck]:
-    """Open ``start`` and every page it leads to by links within its folder (``.html`` files); one check per page.
-
-    Raises:
-        FileNotFoundError: no Chromium is installed (the message says how to install it).
-    """
-    root = start.parent.resolve()
-
-    async def job(browser, slots):
-        checks, seen, level = [], {start.resolve()}, [start.resolve()]
-        while level:
-            found = await asyncio.gather(*(_verify(browser, slots, page.as_uri(), True) for page in level))
-            checks += found
-            targets = {file_path(link) for check in found for link in check.links} - {None}
-            level = [t.resolve() for t in targets if t.suffix == ".html" and t.exists()]
-            level = sorted({t for t in level if t.is_relative_to(root)} - seen)
-            seen.update(level)
-        return checks
-
-    return _with_chromium(job)
-
-
-def _with_chromium(job):
-    """Run ``await job(browser, slots)`` with a fresh headless Chromium, ``slots`` bounding the pages open at once.
-
-    Playwright's async API, so that pages load, typeset and step through their slides side by side:
-    most of a page's time is spent waiting, not computing.
     """
     executable = find_chromium()
     if executable is None:
@@ -198,16 +150,25 @@ def _with_chromium(job):
             browser = await playwright.chromium.launch(
                 executable_path=executable, args=CHROMIUM_ARGS, chromium_sandbox=False, headless=True
             )
-            try:
-                return await job(browser, asyncio.Semaphore(PAGES_AT_ONCE))
-            finally:
-                await browser.close()
+            slots, checks = asyncio.Semaphore(PAGES_AT_ONCE), []
+            level = sorted({start.resolve() for start in starts})
+            roots, seen = [page.parent for page in level], set(level)
+            while level:
+                found = await asyncio.gather(*(_verify(browser, slots, page.as_uri()) for page in level))
+                checks += found
+                targets = {file_path(link) for check in found for link in check.links} - {None}
+                targets = {t.resolve() for t in targets if t.suffix == ".html" and t.exists()} - seen
+                level = sorted(t for t in targets if any(t.is_relative_to(root) for root in roots))
+                seen.update(level)
+            return checks
 
     return asyncio.run(main())
 
 
-async def _verify(browser, slots: asyncio.Semaphore, url: str, step: bool) -> PageCheck:
+async def _verify(browser, slots: asyncio.Semaphore, url: str) -> PageCheck:
     """Open ``url`` in a new page, every request off the file system blocked and recorded; return what it showed."""
+    from playwright.async_api import TimeoutError as PlaywrightTimeout
+
     check = PageCheck(url)
 
     async def route(r):
@@ -223,71 +184,49 @@ async def _verify(browser, slots: asyncio.Semaphore, url: str, step: bool) -> Pa
 
     async with slots:
         page = await browser.new_page(viewport={"width": 1280, "height": 800})
-        try:
-            await page.route("**/*", route)
-            page.on("console", lambda m: check.console_errors.append(m.text) if m.type == "error" else None)
-            page.on("pageerror", lambda e: check.console_errors.append(f"uncaught: {e}"))
-            page.on("requestfailed", request_failed)
-            await page.goto(url, wait_until="load")
-            await page.evaluate(_SETTLE)
-            for key, value in (await page.evaluate(_INSPECT)).items():
-                setattr(check, key, value)
-            missing = {link.split("#")[0] for link in check.links if (path := file_path(link)) and not path.exists()}
-            check.broken_links = sorted(missing)
-            if check.deck and step:
-                await _step_through(page, check)
-        finally:
-            await page.close()
+        await page.route("**/*", route)
+        page.on("console", lambda m: check.console_errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: check.console_errors.append(f"uncaught: {e}"))
+        page.on("requestfailed", request_failed)
+        await page.goto(url, wait_until="load")
+        await page.evaluate(_SETTLE)
+        for key, value in (await page.evaluate(_INSPECT)).items():
+            setattr(check, key, value)
+        missing = {link.split("#")[0] for link in check.links if (path := file_path(link)) and not path.exists()}
+        check.broken_links = sorted(missing)
+        if check.deck:  # press the space bar until the last slide shows
+            try:
+                await page.wait_for_selector(".reveal.ready", timeout=15_000)
+                total, current = await page.evaluate(_SLIDE)
+                shown = {current}
+                while current != total - 1 and len(shown) <= total + 5:
+                    await page.keyboard.press("Space")
+                    total, current = await page.evaluate(_SLIDE)
+                    shown.add(current)
+                check.slides, check.visited, check.reached_last = total, len(shown - {-1}), current == total - 1
+            except PlaywrightTimeout:
+                check.console_errors.append("reveal.js did not start within 15 s")
+        await page.close()
     return check
-
-
-async def _step_through(page, check: PageCheck) -> None:
-    """Press the space bar until the deck shows its last slide; count the slides shown."""
-    from playwright.async_api import TimeoutError as PlaywrightTimeout
-
-    try:
-        await page.wait_for_selector(".reveal.ready", timeout=15_000)
-    except PlaywrightTimeout:
-        check.console_errors.append("reveal.js did not start within 15 s")
-        return
-    total, current = await page.evaluate(_SLIDE)
-    shown = {current}
-    for _ in range(total + 5):
-        if current == total - 1:
-            break
-        await page.keyboard.press("Space")
-        total, current = await page.evaluate(_SLIDE)
-        shown.add(current)
-    check.slides, check.visited, check.reached_last = total, len(shown - {-1}), current == total - 1
 
 
 def main(argv: list[str] | None = None) -> int:
     """Verify the pages and print one line per page: 0 when all are fine, 1 when one has a fault, 2 without Chromium."""
     parser = argparse.ArgumentParser(prog="python -m course.pages", description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "start",
-        type=Path,
-        nargs="*",
-        default=[BUILD / "site" / "index.html"],
-        help="start pages (default build/site/index.html); every page they link to is verified too",
-    )
-    args = parser.parse_args(argv)
-    failed = 0
-    for start in args.start:
-        try:
-            checks = verify_tree(start)
-        except FileNotFoundError as error:
-            print(f"error: {error}", file=sys.stderr)
-            return 2
-        for check in checks:
-            problems = check.problems()
-            failed += bool(problems)
-            kind = f"deck, {check.slides} slides" if check.deck else "page"
-            where = display_path(file_path(check.url) or check.url)
-            print(f"{'FAIL' if problems else 'ok'}  {where} ({kind}, {check.images} images, {check.formulas} formulas)")
-            for problem in problems:
-                print(f"      {problem}")
-    return 1 if failed else 0
+    parser.add_argument("start", type=Path, nargs="*", default=[BUILD / "site" / "index.html"], help="start pages")
+    try:
+        checks = verify_tree(*parser.parse_args(argv).start)
+    except FileNotFoundError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    for check in checks:
+        kind = f"deck, {check.slides} slides" if check.deck else "page"
+        where = display_path(file_path(check.url) or check.url)
+        print(
+            f"{'FAIL' if check.problems() else 'ok'}  {where} ({kind}, {check.images} images, {check.formulas} formulas)"
+        )
+        print("".join(f"      {problem}\n" for problem in check.problems()), end="")
+    return 1 if any(check.problems() for check in checks) else 0
 
 
 if __name__ == "__main__":

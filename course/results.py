@@ -1,22 +1,8 @@
 """The summary of ``make run``: one :class:`Row` per notebook and backend, in ``results/summary.{json,md,png}``.
 
-A notebook hands its key metrics to the run with ``utils.report`` (the file named by
-``DLS_RESULTS_FILE``); ``course.run`` adds how the run went. The row schema, defined here once:
-
-- ``notebook``: its name, e.g. ``01_mnist``;
-- ``backend``: the Keras backend it ran on (``tensorflow``, ``jax``, ``torch``);
-- ``mode``: ``full`` or ``fast``;
-- ``status``: ``ok`` or ``FAILED``; ``error``: for a failure, what went wrong (plain text);
-- ``seconds``: wall time of the whole notebook; ``peak_memory_mb``: its kernel's peak resident memory;
-- ``metrics``: ``{name: value}`` as reported; ``key_metric``: the name of the one headline metric;
-- ``lecture``: the lecture notes' own values for some metrics (none where the notes give none);
-- ``ran_at``: when the run finished (UTC, ISO 8601); ``commit``: the git commit it ran on;
-- ``code_sha``: a fingerprint of the notebook's code cells when it ran (:func:`code_fingerprint`), so
-  that a row whose notebook's code has changed since shows as stale, while a change to the prose does not.
-
-``summary.md`` shows, per notebook, the key metric and the time on each backend side by side, then
-every row in full; ``summary.png`` is the same as a figure (the default backend's key metric per
-notebook, the lecture's value beside it, and the time on each backend).
+A notebook hands its metrics to the run with ``utils.report``; ``course.run`` adds how the run went.
+``summary.md`` shows per notebook the key metric and time on each backend side by side, then every
+row in full; ``summary.png`` draws the default backend's key metric beside the lecture's, and the times.
 """
 
 from __future__ import annotations
@@ -36,21 +22,21 @@ from utils.report import DEFAULT_BACKEND
 
 @dataclass
 class Row:
-    """One notebook's run on one backend: the summary's unit (see the module's docstring)."""
+    """One notebook's run on one backend: the summary's unit."""
 
-    notebook: str
-    backend: str
-    mode: str
-    status: str
-    seconds: float
-    peak_memory_mb: int | None = None
-    metrics: dict[str, float] = field(default_factory=dict)
-    lecture: dict[str, float] = field(default_factory=dict)
-    key_metric: str | None = None
-    error: str | None = None
-    ran_at: str | None = None
-    commit: str | None = None
-    code_sha: str | None = None
+    notebook: str  # e.g. 01_mnist
+    backend: str  # the Keras backend: tensorflow, jax or torch
+    mode: str  # full or fast
+    status: str  # ok or FAILED
+    seconds: float  # wall time of the whole notebook
+    peak_memory_mb: int | None = None  # its kernel's peak resident memory
+    metrics: dict[str, float] = field(default_factory=dict)  # as the notebook reported them
+    lecture: dict[str, float] = field(default_factory=dict)  # the lecture notes' values, where they give some
+    key_metric: str | None = None  # the name of the one headline metric
+    error: str | None = None  # for a failure, what went wrong (plain text)
+    ran_at: str | None = None  # when the run finished (UTC, ISO 8601)
+    commit: str | None = None  # the git commit it ran on
+    code_sha: str | None = None  # code_fingerprint() when it ran: a row whose code changed since shows as stale
 
     def to_dict(self) -> dict:
         """Return the row's JSON form: the fields that are set (``peak_memory_mb`` and ``key_metric`` always)."""
@@ -93,38 +79,38 @@ def _format_values(values: Mapping) -> str:
     return ", ".join(f"{k} {v:.4g}" if isinstance(v, (int, float)) else f"{k} {v}" for k, v in values.items()) or "-"
 
 
-def _by_backend(rows: list[Row]) -> tuple[list[str], dict[tuple[str, str], Row]]:
-    """The backends of ``rows`` (the default first), and the rows by ``(notebook, backend)``."""
+def _by_notebook(rows: list[Row]) -> tuple[list[str], dict[str, dict[str, Row]]]:
+    """The backends of ``rows`` (the default first), and ``{notebook: {backend: row}}``, both in that order."""
     backends = sorted({r.backend for r in rows}, key=lambda b: (b != DEFAULT_BACKEND, b))
-    return backends, {(r.notebook, r.backend): r for r in rows}
+    table = {}
+    for r in sorted(rows, key=lambda r: (r.notebook, backends.index(r.backend))):
+        table.setdefault(r.notebook, {})[r.backend] = r
+    return backends, table
 
 
 def side_by_side(rows: list[Row], fingerprints: Mapping[str, str]) -> str:
-    """Return a Markdown table with one line per notebook: its key metric and time on each backend.
+    """Return a Markdown table, one line per notebook: its key metric and time on each backend.
 
-    A result whose notebook's code changed after it ran (``fingerprints``: ``{notebook: code_fingerprint}``
-    now) is marked "(stale)".
+    A result whose code changed after it ran (``fingerprints``: ``{notebook: code_fingerprint}`` now) is "(stale)".
     """
-    backends, by_key = _by_backend(rows)
+    backends, table = _by_notebook(rows)
     lines = [
         "| notebook | key metric | lecture | " + " | ".join(backends) + " |",
         "|---|---|---|" + "---:|" * len(backends),
     ]
-    for notebook in sorted({r.notebook for r in rows}):
-        first = next(by_key[(notebook, b)] for b in backends if (notebook, b) in by_key)
+    for notebook, runs in table.items():
+        first = next(iter(runs.values()))
         key = first.key_metric or "-"
-        lecture = first.lecture.get(key, "-")
         cells = []
-        for backend in backends:
-            row = by_key.get((notebook, backend))
+        for row in (runs.get(backend) for backend in backends):
             if row is None:
                 cells.append("-")
                 continue
             value = row.metrics.get(key)
             shown = f"{value:.4g}" if isinstance(value, (int, float)) and row.status == "ok" else row.status
-            stale = row.code_sha and fingerprints.get(row.notebook, row.code_sha) != row.code_sha
+            stale = row.code_sha and fingerprints.get(notebook, row.code_sha) != row.code_sha
             cells.append(f"{shown}, {row.seconds:.0f} s" + (" (stale)" if stale else ""))
-        lines.append(f"| {notebook} | {key} | {lecture} | " + " | ".join(cells) + " |")
+        lines.append(f"| {notebook} | {key} | {first.lecture.get(key, '-')} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 
 
@@ -147,8 +133,6 @@ def markdown_table(rows: list[Row]) -> str:
 def save_summary(rows: list[Row], folder: Path, title: str, fingerprints: Mapping[str, str]) -> None:
     """Write ``summary.json``, ``summary.md`` and ``summary.png`` into ``folder``, each atomically.
 
-    ``fingerprints``: ``{notebook: code_fingerprint}`` of the notebooks now, to mark stale rows.
-
     Raises:
         OSError: the folder cannot be written.
     """
@@ -162,18 +146,14 @@ def save_summary(rows: list[Row], folder: Path, title: str, fingerprints: Mappin
 
 
 def summary_figure(rows: list[Row]) -> bytes:
-    """Return the summary as a PNG: per notebook, the key metric on the default backend beside the
-    lecture's value (where the notes give one), and below it the time on each backend."""
+    """Return the summary as a PNG: per notebook, the key metric beside the lecture's, and the time per backend."""
     from matplotlib.figure import Figure  # no pyplot: drawing here never touches a notebook's figures
 
-    notebooks = sorted({r.notebook for r in rows})
-    backends, by_key = _by_backend(rows)
-    figure = Figure(figsize=(2.1 * max(len(notebooks), 1), 4.6))
-    axes = figure.subplots(2, max(len(notebooks), 1), squeeze=False)
-    for column, notebook in enumerate(notebooks):
-        main = by_key.get((notebook, DEFAULT_BACKEND)) or next(
-            by_key[(notebook, b)] for b in backends if (notebook, b) in by_key
-        )
+    _, table = _by_notebook(rows)
+    figure = Figure(figsize=(2.1 * max(len(table), 1), 4.6))
+    axes = figure.subplots(2, max(len(table), 1), squeeze=False)
+    for column, (notebook, runs) in enumerate(table.items()):
+        main = next(iter(runs.values()))  # on the default backend where it ran there
         ax, key = axes[0][column], main.key_metric
         bars = [("this run", main.metrics.get(key)), ("lecture", main.lecture.get(key))]
         bars = [(label, value) for label, value in bars if isinstance(value, (int, float))]
@@ -183,8 +163,7 @@ def summary_figure(rows: list[Row]) -> bytes:
         ax.set_title(f"{notebook}\n{key} ({main.backend})", fontsize=8)
         ax.tick_params(labelsize=7)
         ax = axes[1][column]
-        seconds = [(b, by_key[(notebook, b)].seconds) for b in backends if (notebook, b) in by_key]
-        ax.bar([b for b, _ in seconds], [s / 60 for _, s in seconds], color=[f"C{i + 1}" for i in range(len(seconds))])
+        ax.bar(list(runs), [r.seconds / 60 for r in runs.values()], color=[f"C{i + 1}" for i in range(len(runs))])
         ax.set_title("minutes per backend", fontsize=8)
         ax.tick_params(labelsize=7, axis="x", rotation=30)
     figure.suptitle("Key metric of each notebook (top) and its run time (bottom)", fontsize=10)

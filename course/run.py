@@ -1,18 +1,11 @@
 """``make run``: execute notebooks top to bottom (nbclient) and tabulate what each reached.
 
-    python -m course.run                 # every notebook in notebooks/
-    python -m course.run 01_mnist ...    # only these (their rows replace the old ones)
+    python -m course.run [NOTEBOOK ...]   # e.g. 01_mnist; default: every notebook; KERAS_BACKEND picks the backend
 
-The Keras backend is ``KERAS_BACKEND`` (``make run BACKEND=jax``), TensorFlow by default. Full
-mode on the default backend executes the notebooks in place; on another backend the executed
-copies go to ``build/<backend>/``, never over the committed ones. Either way the rows go to
-``results/summary.{md,json,png}`` (:mod:`course.results`), replacing those of the same notebooks on
-the same backend. Fast mode (``DLS_FAST=1``) leaves the committed notebooks alone: executed copies
-go to ``build/fast/<backend>/`` and the summary to ``build/fast/``. While a notebook runs, a
-progress line shows which cell of how many runs, and the time so far.
-
-Each notebook runs in a child process of its own (``--execute-one``), so that the peak memory
-measured for it is that of its kernel alone.
+Full mode on the default backend executes the notebooks in place, another backend into ``build/<backend>/``;
+either way the rows replace those of the same notebooks and backend in ``results/summary.*``. Fast mode
+(``DLS_FAST=1``) writes to ``build/fast/`` only. Each notebook runs in a child process of its own
+(``--execute-one``), so that the peak memory measured is its kernel's alone.
 """
 
 from __future__ import annotations
@@ -30,17 +23,9 @@ from pathlib import Path
 from utils import config
 from utils.report import DEFAULT_BACKEND, RESULTS_FILE_ENV, backend_in_use
 
+from . import results
 from .lessons import NOTEBOOKS_DIR, lesson_notebooks
-from .results import (
-    Row,
-    SummaryError,
-    code_fingerprint,
-    load_summary,
-    markdown_table,
-    merge,
-    save_summary,
-    write_atomically,
-)
+from .results import Row, code_fingerprint, markdown_table
 
 CELL_TIMEOUT_S = 3600
 
@@ -58,13 +43,9 @@ def executed_path(notebook: Path, backend: str) -> Path:
 
 
 def execute_one(notebook: Path, destination: Path, outcome: Path) -> int:
-    """Execute ``notebook`` in a fresh kernel and save it to ``destination`` (also when a cell fails).
+    """Execute ``notebook`` in a fresh kernel, showing progress on stderr, and save it to ``destination`` (also on failure).
 
-    Shows a progress line on stderr, and writes ``{"error": ..., "peak_memory_mb": ...}`` to
-    ``outcome``: the failure as plain text (or None) and the kernel's peak resident memory.
-
-    Returns:
-        0 when every cell ran, else 1.
+    Writes ``{"error": plain text or None, "peak_memory_mb": the kernel's peak}`` to ``outcome``; returns 0 or 1 on failure.
     """
     import nbformat
     from nbclient import NotebookClient
@@ -90,8 +71,7 @@ def execute_one(notebook: Path, destination: Path, outcome: Path) -> int:
         on_cell_executed=lambda **_: progress.update(1),
     )
     error = None
-    # The kernel's own log (e.g. a warning about its transport) would interleave with the progress
-    # line: it goes to a file, shown only when the notebook fails.
+    # The kernel's own log would break the progress line: it goes to a file, shown only when the notebook fails.
     kernel_log = tempfile.TemporaryFile(mode="w+")
     try:
         client.execute(stderr=kernel_log)
@@ -103,7 +83,7 @@ def execute_one(notebook: Path, destination: Path, outcome: Path) -> int:
     finally:
         kernel_log.close()
         progress.close()
-        write_atomically(destination, nbformat.writes(nb))
+        results.write_atomically(destination, nbformat.writes(nb))
         # The kernel is this process's child, and it has exited: its peak memory is recorded here.
         peak = peak_memory_mb(children=True)
         outcome.write_text(json.dumps({"error": error, "peak_memory_mb": None if peak is None else round(peak)}))
@@ -120,20 +100,16 @@ def _read_json(path: Path) -> dict:
 
 
 def _commit() -> str | None:
+    git = ["git", "rev-parse", "--short", "HEAD"]
     try:
-        done = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], cwd=config.PROJECT_ROOT, capture_output=True, text=True, timeout=10
-        )
+        done = subprocess.run(git, cwd=config.PROJECT_ROOT, capture_output=True, text=True, timeout=10)
     except (OSError, subprocess.SubprocessError):
         return None
     return done.stdout.strip() or None
 
 
 def run_notebook(notebook: Path, destination: Path | None = None) -> Row:
-    """Execute one notebook in a child process and return its row of the summary.
-
-    ``destination``: where the executed notebook is saved (default: :func:`executed_path`).
-    """
+    """Execute one notebook in a child process, save it to ``destination`` (:func:`executed_path`); return its row."""
     destination = executed_path(notebook, backend_in_use()) if destination is None else destination
     with tempfile.TemporaryDirectory() as scratch:
         metrics_file, outcome_file = Path(scratch) / "metrics.json", Path(scratch) / "outcome.json"
@@ -168,27 +144,24 @@ def run_notebook(notebook: Path, destination: Path | None = None) -> Row:
 def record(rows: list[Row], folder: Path) -> list[Row] | None:
     """Merge ``rows`` into the summary in ``folder`` and save it; return all its rows.
 
-    Returns None when the summary could not be read or written, after printing why and what to do
-    on stderr (the old summary is then left as it was).
+    Returns None, the old summary left as it was, when it cannot be read or written (stderr says why and the fix).
     """
     summary = folder / "summary.json"
     try:
-        merged = merge(load_summary(summary), rows)
-    except SummaryError as error:
+        merged = results.merge(results.load_summary(summary), rows)
+        fingerprints = {p.stem: code_fingerprint(p) for p in lesson_notebooks()}
+        results.save_summary(merged, folder, f"Results ({config.MODE} mode)", fingerprints)
+        return merged
+    except results.SummaryError as error:
         fix = f"repair it (`git checkout {config.display_path(summary)}`) or delete it, then run the notebooks again"
         print(f"{error}. This run's rows were not merged into it. Fix: {fix}.", file=sys.stderr)
-        return None
-    fingerprints = {p.stem: code_fingerprint(p) for p in lesson_notebooks()}
-    try:
-        save_summary(merged, folder, f"Results ({config.MODE} mode)", fingerprints)
     except OSError as error:
+        where = f"{config.display_path(folder)} ({error.strerror or error})"
         print(
-            f"The summary could not be written to {config.display_path(folder)} ({error.strerror or error}). "
-            "Fix: make that folder writable, then run the notebooks again.",
+            f"The summary could not be written to {where}. Fix: make that folder writable, then run again.",
             file=sys.stderr,
         )
-        return None
-    return merged
+    return None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -216,12 +189,10 @@ def main(argv: list[str] | None = None) -> int:
         rows.append(row)
     folder = output_dir()
     merged = record(rows, folder)
-    print()
     if merged is None:
-        print("This run:")
-        print(markdown_table(rows))
+        print(f"\nThis run:\n{markdown_table(rows)}")
         return 1
-    print(markdown_table(merged))
+    print(f"\n{markdown_table(merged)}")
     print(f"Written to {config.display_path(folder / 'summary.md')}, summary.json and summary.png")
     return 0 if all(r.status == "ok" for r in rows) else 1
 

@@ -1,18 +1,10 @@
-"""``make site``: the course site, made by Material for MkDocs with mkdocs-jupyter for the notebooks.
+"""``make site``: the course site, made by Material for MkDocs with mkdocs-jupyter, in ``build/site/``.
 
     python -m course.site [--slides | --no-slides]
 
-:func:`build_site` writes MkDocs's source folder (``build/site-src/``), runs the project's
-``mkdocs.yml`` on it and leaves the site in ``build/site/``:
-
-- ``index.md``, the home page: README's introduction, the notebooks with their titles, and
-  ``results/summary.md`` (our values beside the lecture's) with ``results/summary.png`` above it
-  when ``make run`` has drawn it;
-- each notebook as committed (stored outputs, solutions cleared), with a link to its deck;
-- ``slides/``, the decks (:mod:`course.slides`), and ``assets/``, MathJax, reveal.js and the style sheet.
-
-The decks need reveal.js, which comes from the npm registry: without npm the site is built
-without them (and says so), unless ``slides=True`` asks for them. Nothing is executed.
+The home page holds README's introduction, the notebooks, and ``results/summary.{md,png}``; each
+notebook is shown as committed (solutions cleared) with a link to its deck (:mod:`course.slides`).
+Without npm the decks are left out, and the site says so. Nothing is executed.
 """
 
 from __future__ import annotations
@@ -70,37 +62,31 @@ def lesson_number(stem: str) -> str:
 
 def home_page(intro: str, lessons: list[tuple[str, str]], results: str, figure: str | None, decks: bool) -> str:
     """Return the home page's Markdown; ``lessons`` is ``[(file stem, title), ...]``, ``figure`` the results figure's path."""
-    rows = [
-        f"| {lesson_number(stem)} | [{title}]({stem}.ipynb) | "
-        + (f"[slides](slides/{stem}.slides.html)" if decks else "")
-        + " |"
+    rows = "\n".join(
+        f"| {lesson_number(stem)} | [{title}]({stem}.ipynb) | {f'[slides](slides/{stem}.slides.html)' if decks else ''} |"
         for stem, title in lessons
-    ]
+    )
     if figure:
         results = re.sub(r"^(## .*\n)", rf"\1\n![{SUMMARY_FIGURE_ALT}]({figure})\n\n", results, count=1)
-    return "\n".join(
-        [
-            "---",
-            "title: Home",
-            "hide: [navigation, toc]",
-            "---",
-            "",  # the whole width for the tables
-            "# Building Deep Learning Systems",
-            "",
-            intro,
-            "",
-            "## The notebooks",
-            "",
-            "Each page shows a notebook as it was last run in full, outputs and figures included; "
-            "its slides are the same notebook as a deck (space bar or arrow keys to move, `F` for full screen, `Esc` for an overview).",
-            "",
-            "| | notebook | " + ("slides |" if decks else " |"),
-            "|--:|---|---|",
-            *rows,
-            "",
-            results,
-        ]
-    )
+    return f"""---
+title: Home
+hide: [navigation, toc]
+---
+
+# Building Deep Learning Systems
+
+{intro}
+
+## The notebooks
+
+Each page shows a notebook as it was last run in full, outputs and figures included; its slides are the same \
+notebook as a deck (space bar or arrow keys to move, `F` for full screen, `Esc` for an overview).
+
+| | notebook | {"slides |" if decks else " |"}
+|--:|---|---|
+{rows}
+
+{results}"""
 
 
 def build_site(
@@ -113,15 +99,16 @@ def build_site(
 ) -> Site:
     """Build the site from ``notebooks`` (default: the lessons) into ``out``, through MkDocs's source folder ``source``.
 
-    ``slides``: True requires the decks, False leaves them out, None (default) includes them when
-    reveal.js can be had (npm installed, or fetched before into ``build/npm/``).
+    ``slides``: True requires the decks, False leaves them out, None includes them when npm can provide reveal.js.
 
     Raises:
         AssetsUnavailable: ``slides=True`` and reveal.js cannot be had.
     """
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
     notebooks = lesson_notebooks() if notebooks is None else notebooks
-    if source.exists():
-        shutil.rmtree(source)
+    shutil.rmtree(source, ignore_errors=True)
     assets = source / "assets"
     assets.mkdir(parents=True)
     decks, note = [], ""
@@ -135,10 +122,9 @@ def build_site(
     if not decks:
         copy_mathjax(assets)
     shutil.copyfile(ASSETS / "site.css", assets / "site.css")
-    figure = None
-    if (results / "summary.png").is_file():
-        shutil.copyfile(results / "summary.png", assets / "summary.png")
-        figure = "assets/summary.png"
+    figure = "assets/summary.png" if (results / "summary.png").is_file() else None
+    if figure:
+        shutil.copyfile(results / "summary.png", source / figure)
 
     lessons = []
     for notebook in notebooks:
@@ -153,35 +139,20 @@ def build_site(
     (source / "index.md").write_text(home_page(intro, lessons, summary, figure, bool(decks)), encoding="utf-8")
     nav = [{"Home": "index.md"}]
     nav += [{f"{lesson_number(stem)}. {title}".lstrip(". "): f"{stem}.ipynb"} for stem, title in lessons]
-    _mkdocs_build(source, out, nav)
-    pages = [out / f"{stem}.html" for stem, _ in lessons]
-    return Site(
-        out, out / "index.html", pages, [out / "slides" / deck_name(n) for n in notebooks] if decks else [], note
-    )
-
-
-def _mkdocs_build(source: Path, out: Path, nav: list[dict[str, str]]) -> None:
-    """Run MkDocs with the project's ``mkdocs.yml`` on ``source``, writing the site into ``out``, with navigation ``nav``."""
-    from mkdocs.commands.build import build
-    from mkdocs.config import load_config
-
     config = load_config(str(CONFIG), docs_dir=str(source), site_dir=str(out), nav=nav)
     config.plugins.on_startup(command="build", dirty=False)
     try:
         build(config)
     finally:
         config.plugins.on_shutdown()
+    pages = [out / f"{stem}.html" for stem, _ in lessons]
+    return Site(out, out / "index.html", pages, [out / "slides" / deck.name for deck in decks], note)
 
 
 def main(argv: list[str] | None = None) -> int:
     """``make site``: build the site and say where it is; 2 when ``--slides`` asks for decks that cannot be made."""
     parser = argparse.ArgumentParser(prog="python -m course.site", description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--slides",
-        action=argparse.BooleanOptionalAction,
-        default=None,
-        help="include the decks (default: when npm is there), or fail; --no-slides leaves them out",
-    )
+    parser.add_argument("--slides", action=argparse.BooleanOptionalAction, help="require the decks, or leave them out")
     args = parser.parse_args(argv)
     try:
         site = build_site(slides=args.slides)
@@ -191,8 +162,7 @@ def main(argv: list[str] | None = None) -> int:
     if site.note:
         print(site.note)
     print(
-        f"site in {display_path(site.folder)}/ ({folder_size(site.folder)}, {len(site.pages)} notebook pages, "
-        f"{len(site.decks)} decks): open {display_path(site.home)} in a browser"
+        f"site in {display_path(site.folder)}/ ({folder_size(site.folder)}, {len(site.decks)} decks): open index.html"
     )
     return 0
 

@@ -1,23 +1,10 @@
 """``make slides``: one reveal.js deck per notebook; ``make present``: copies of the notebooks for RISE.
 
-    python -m course.slides              # the decks, in build/slides/
-    python -m course.slides --present    # copies with slide metadata for RISE, in build/present/
+    python -m course.slides [--present]   # the decks in build/slides/, or the RISE copies in build/present/
 
-Both come from the notebooks as committed, with their stored outputs and every solution replaced by
-its stub: nothing is executed. Where a slide starts is derived from the notebook each time, never
-stored in it, so it follows the lesson as it changes (:func:`mark_slides`):
-
-- a ``#`` or ``##`` heading starts a slide, a ``###`` heading a sub-slide (reveal.js's vertical
-  slides, reached with the space bar like the others);
-- the cells after a heading stay on its slide while they fit; the next cell that would not fit
-  starts a sub-slide, and so does an explanation (Markdown) that follows code on a slide already
-  half full. A cell is never split: a code cell keeps its output, and an output longer than a
-  slide scrolls inside its cell (``assets/templates/dls_reveal/slides.css``);
-- a cell whose slide type an author set to ``skip`` or ``notes`` keeps it (speaker notes).
-
-Decks are rendered by nbconvert's own reveal.js template (``SlidesExporter``), with every script it
-loads pointed at the local copies of :mod:`course.javascript`. nbconvert has no rule for where
-slides start: :func:`mark_slides` is that rule.
+Both come from the notebooks as committed, stored outputs kept and solutions cleared; nothing is
+executed. Decks are rendered by nbconvert's reveal.js template with the local scripts of
+:mod:`course.javascript`. Where slides start is derived each time (:func:`mark_slides`), never stored.
 """
 
 from __future__ import annotations
@@ -49,7 +36,7 @@ def _lines(text: str) -> int:
 
 
 def cell_lines(cell: nbformat.NotebookNode) -> int:
-    """Return an estimate of the lines a cell takes on a slide (outputs included), for packing cells onto slides."""
+    """Return an estimate of the lines a cell takes on a slide, outputs included."""
     if cell.cell_type == "markdown":
         return _lines(cell.source) + IMAGE_LINES * cell.source.count("![")
     if cell.cell_type != "code":
@@ -71,9 +58,12 @@ def cell_lines(cell: nbformat.NotebookNode) -> int:
 
 
 def mark_slides(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """Set every cell's ``metadata.slideshow.slide_type`` from the notebook's headings and cell sizes; return ``nb``.
+    """Set every cell's ``metadata.slideshow.slide_type`` in place, and return ``nb``.
 
-    The rules are in this module's docstring. ``nb`` is changed in place.
+    A ``#`` or ``##`` heading starts a slide, ``###`` a sub-slide. Cells after a heading stay on its slide
+    while they fit; the next one that would not fit starts a sub-slide, as does Markdown that follows code
+    on a slide already half full. A cell is never split (a long output scrolls, ``slides.css``). A slide
+    type an author set to ``skip`` or ``notes`` is kept.
     """
     used, code_on_slide, first = 0, False, True
     for cell in nb.cells:
@@ -133,10 +123,10 @@ def deck_name(notebook: Path) -> str:
 def build_slides(
     out: Path = BUILD / "slides", notebooks: list[Path] | None = None, assets: Path | None = None, assets_url="assets"
 ) -> list[Path]:
-    """Write one deck per notebook (default: the lessons) into ``out``, the scripts into ``assets`` (``out/assets``).
+    """Write one deck per notebook (default: the lessons) into ``out``, their scripts into ``assets`` (``out/assets``).
 
-    Returns:
-        The decks' paths.
+    Returns the decks' paths.
+
     Raises:
         AssetsUnavailable: reveal.js cannot be had (npm missing); nothing is written then.
     """
@@ -156,14 +146,9 @@ def build_slides(
 
 
 def presenter_copies(out: Path = BUILD / "present", notebooks: list[Path] | None = None) -> list[Path]:
-    """Write copies of the notebooks (default: the lessons) with the derived slide metadata into ``out``, for RISE.
+    """Write copies of the notebooks (default: the lessons) with the derived slides into ``out``; return their paths.
 
-    Outputs are kept and solutions cleared, as on the decks; RISE's ``scroll`` setting is on, so a
-    long slide scrolls, and its theme is reveal.js's ``white`` (the default one loads Google
-    Fonts). Running a cell during the show changes only the copy.
-
-    Returns:
-        The copies' paths.
+    RISE scrolls long slides, with reveal.js's ``white`` theme (the default loads Google Fonts).
     """
     notebooks = lesson_notebooks() if notebooks is None else notebooks
     out.mkdir(parents=True, exist_ok=True)
@@ -187,10 +172,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.present:
         copies = presenter_copies()
-        print(
-            f"{len(copies)} notebooks with their slides in {display_path(copies[0].parent)}/: open one in JupyterLab and "
-            "press Alt+R (or the RISE button in its toolbar) to present; Shift+Enter runs a cell on the slide"
-        )
+        print(f"{len(copies)} notebooks in {display_path(copies[0].parent)}/: in JupyterLab, Alt+R presents one")
         return 0
     try:
         decks = build_slides()
@@ -198,7 +180,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
     print(
-        f"{len(decks)} decks in {display_path(decks[0].parent)}/ ({folder_size(decks[0].parent)}): open {display_path(decks[0])} in a browser"
+        f"{len(decks)} decks in {display_path(decks[0].parent)}/ ({folder_size(decks[0].parent)}): open one in a browser"
     )
     return 0
 

@@ -61,14 +61,11 @@ def verify_student_copy(notebook: Path) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     """Write the copies (``make exercises``) and, with ``--verify``, run each one (``make exercises CHECK=1``)."""
     parser = argparse.ArgumentParser(prog="python -m course.student_copies", description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--verify", action="store_true", help="run each copy top to bottom: every check must answer 'not attempted yet'"
-    )
+    parser.add_argument("--verify", action="store_true", help="run each copy: every check must answer not attempted")
     args = parser.parse_args(argv)
-    copies = []
-    for notebook in lesson_notebooks():
-        copies.append(BUILD / "exercises" / notebook.name)
-        write_student_copy(notebook, copies[-1])
+    copies = [BUILD / "exercises" / notebook.name for notebook in lesson_notebooks()]
+    for notebook, copy in zip(lesson_notebooks(), copies):
+        write_student_copy(notebook, copy)
     print(f"{len(copies)} student copies in {display_path(BUILD / 'exercises')}")
     if not args.verify:
         return 0

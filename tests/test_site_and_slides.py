@@ -6,7 +6,6 @@ What a reader sees in a browser is tested in test_pages.py.
 from __future__ import annotations
 
 import base64
-import io
 import re
 
 import nbformat
@@ -21,26 +20,18 @@ from course.slides import SLIDE_LINES, build_slides, deck_html, mark_slides
 from utils.config import PROJECT_ROOT
 
 SECRET = "SECRET_SOLUTION_42"
-# A script, style sheet, image or frame loaded from the network by built HTML. (A script may still
-# fetch something itself: nbconvert's Mermaid loader, for one, imports Mermaid from a CDN when a
-# page has a diagram. The browser test sees those requests.)
+# A script, style sheet, image or frame that built HTML loads from the network (what scripts fetch, test_pages sees).
 REMOTE_LOAD = re.compile(r"<(?:script|link|img|iframe)\b[^>]*\b(?:src|href)=[\"'](?:https?:)?//")
 
 
-def png() -> bytes:
-    from PIL import Image
-
-    buffer = io.BytesIO()
-    Image.new("RGB", (40, 30), "steelblue").save(buffer, format="PNG")
-    return buffer.getvalue()
+PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
 
 
 @pytest.fixture
 def lesson(tmp_path):
-    """A small lecture notebook: title, sections, a formula, an exercise with its solution, a figure, a long log."""
     log = "".join(f"epoch {i}: loss 0.{i:03d}\n" for i in range(200))
     solution = f"model = None  # your model here\n### BEGIN SOLUTION\nmodel = {SECRET}\n### END SOLUTION\nmodel"
-    figure = {"image/png": base64.b64encode(png()).decode(), "text/plain": "<Figure>"}
+    figure = {"image/png": PNG, "text/plain": "<Figure>"}
     nb = new_notebook(
         cells=[
             new_markdown_cell("# 9. A synthetic lesson\n\nWhat this lesson covers."),
@@ -109,10 +100,8 @@ def test_home_page_reads_readme_and_results(tmp_path):
 def test_a_site_page_shows_the_outputs_but_no_solution(lesson, tmp_path):
     results = tmp_path / "results"
     results.mkdir()
-    (results / "summary.md").write_text(
-        "# Results\n\n| notebook | key metric |\n|---|---|\n| 09_synthetic | acc 0.9 |\n"
-    )
-    (results / "summary.png").write_bytes(png())
+    (results / "summary.md").write_text("# Results\n\n| notebook | key metric |\n|---|---|\n| 09_x | acc 0.9 |\n")
+    (results / "summary.png").write_bytes(base64.b64decode(PNG))
     site = build_site(tmp_path / "site", tmp_path / "src", [lesson], results=results, slides=False)
     page = site.pages[0].read_text()
     assert SECRET not in page and "# YOUR CODE HERE" in page and "# your model here" in page
