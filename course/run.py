@@ -83,6 +83,12 @@ def execute_one(notebook: Path, destination: Path, outcome: Path) -> int:
     finally:
         kernel_log.close()
         progress.close()
+        for output in (output for cell in nb.cells for output in cell.get("outputs", [])):
+            # Keras prints model.summary() through rich, whose plain-text copy keeps terminal colour codes.
+            if "text" in output:
+                output["text"] = strip_ansi(output["text"])
+            if "text/plain" in output.get("data", {}):
+                output["data"]["text/plain"] = strip_ansi(output["data"]["text/plain"])
         results.write_atomically(destination, nbformat.writes(nb))
         # The kernel is this process's child, and it has exited: its peak memory is recorded here.
         peak = peak_memory_mb(children=True)

@@ -25,6 +25,9 @@ def test_a_notebook_runs_and_gives_its_row(tmp_path, capfd):
         tmp_path / "00_tiny.ipynb",
         "import utils\nblock = bytearray(50 * 2**20)  # about 50 MB resident",
         "utils.report({'answer': 42, 'other': 1.5}, lecture={'answer': 42}, key_metric='answer')",
+        "from IPython.display import display\n"
+        "display({'text/plain': '\\x1b[1mModel\\x1b[0m', 'text/html': '<b>Model</b>'}, raw=True)\n"
+        "print('\\x1b[32mgreen\\x1b[0m')",
     )
     executed = tmp_path / "executed" / "00_tiny.ipynb"
     result = run.run_notebook(notebook, destination=executed)
@@ -32,9 +35,12 @@ def test_a_notebook_runs_and_gives_its_row(tmp_path, capfd):
     assert result.metrics == {"answer": 42.0, "other": 1.5} and result.lecture == {"answer": 42.0}
     assert result.key_metric == "answer" and result.backend == backend_in_use()
     assert result.peak_memory_mb >= 50 and result.seconds > 0 and result.ran_at and result.code_sha
-    assert [c.execution_count for c in nbformat.read(executed, as_version=4).cells] == [1, 2]
+    saved = nbformat.read(executed, as_version=4)
+    assert [c.execution_count for c in saved.cells] == [1, 2, 3]
+    shown = [out.get("text", "") + out.get("data", {}).get("text/plain", "") for out in saved.cells[2].outputs]
+    assert shown == ["Model", "green\n"]  # stored without terminal colour codes
     assert oct(os.stat(executed).st_mode & 0o777) == "0o644"
-    assert "cell 2/2" in capfd.readouterr().err  # progress: which cell of how many
+    assert "cell 3/3" in capfd.readouterr().err  # progress: which cell of how many
 
 
 def test_a_failing_notebook_is_saved_and_its_error_recorded_in_plain_text(tmp_path):
