@@ -54,7 +54,7 @@ unit: $(NEEDS)
 
 # -x: the first failure ends the run (without data, the first notebook stops it with the one clear message)
 nbval: $(NEEDS)
-	DLS_FAST=1 $(KERAS_ENV) $(BIN)/python -m pytest -x --nbval-lax --nbval-current-env \
+	DLS_FAST=1 $(KERAS_ENV) $(BIN)/python -m pytest -x --nbval-lax --nbval-current-env --nbval-sanitize-with tests/nbval-sanitize.cfg \
 		--nbval-cell-timeout=900 --durations=15 \
 		$(if $(NOTEBOOKS),$(addprefix notebooks/,$(addsuffix .ipynb,$(NOTEBOOKS))),notebooks/)
 
