@@ -2,11 +2,9 @@
 
     python -m course.pages [START ...]   # default build/site/index.html; exit status 1 on a fault
 
-:func:`verify_tree` opens start pages from the file system, follows links to other pages of the
-same folder, and reports per page (:class:`PageCheck`): console errors, requests off the file system
-(all blocked), images not loaded, formulas MathJax did not render, links to missing files and, on a
-deck, whether the space bar reaches its last slide. The browser is the system's Chromium, or the
-executable ``DLS_CHROMIUM`` names; never one Playwright downloads.
+:func:`verify_tree` opens start pages from the file system and the pages of their folder they link to, and
+reports per page (:class:`PageCheck`) what is wrong. The browser is the system's Chromium, or the executable
+``DLS_CHROMIUM`` names; never one Playwright downloads.
 """
 
 from __future__ import annotations
@@ -20,6 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from playwright.async_api import TimeoutError as PlaywrightTimeout
+from playwright.async_api import async_playwright
+
 from utils.config import display_path
 
 from .lessons import BUILD
@@ -27,11 +28,9 @@ from .lessons import BUILD
 # Beyond the flags Playwright passes itself: no GPU, and no background requests to Google.
 CHROMIUM_ARGS = ["--disable-gpu", "--disable-sync", "--disable-quic"]
 LOCAL_SCHEMES = ("file", "data", "blob", "about")
-PAGES_AT_ONCE = 4
 INSTALL_HINT = "install Chromium to run it (Debian/Ubuntu: sudo apt-get install chromium), or set DLS_CHROMIUM to a Chromium executable"
 
-# Runs in the page once it has loaded: waits for MathJax's first typesetting and for every image,
-# 30 s at most (what is not done by then is reported as not rendered, or not loaded).
+# Runs in the loaded page: waits, 30 s at most, for MathJax's first typesetting and for every image.
 _SETTLE = """async () => {
   const settled = (async () => {
     if (window.MathJax && MathJax.Hub) {
@@ -46,16 +45,10 @@ _SETTLE = """async () => {
 
 # Runs in the page after _SETTLE: what it holds, for PageCheck.
 _INSPECT = r"""() => {
-  const skip = new Set(["SCRIPT", "STYLE", "CODE", "PRE", "TEXTAREA", "NOSCRIPT"]);
+  const skip = "script, style, code, pre, textarea, noscript, .MathJax, .MathJax_Display";
   const raw = [];
-  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT, {acceptNode(node) {
-    for (let el = node.parentElement; el; el = el.parentElement) {
-      if (skip.has(el.tagName) || el.classList.contains("MathJax") || el.classList.contains("MathJax_Display")) {
-        return NodeFilter.FILTER_REJECT;
-      }
-    }
-    return NodeFilter.FILTER_ACCEPT;
-  }});
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT, {acceptNode: node =>
+    node.parentElement.closest(skip) ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT});
   const tex = /\$\$[^$]+\$\$|\$[^$\s][^$]*\$|\\\(.+?\\\)|\\\[.+?\\\]/s;
   while (walker.nextNode()) {
     const found = walker.currentNode.textContent.match(tex);
@@ -77,8 +70,7 @@ _INSPECT = r"""() => {
 
 # On a deck: the leaf slides (sections without sections inside), and which one is showing.
 _SLIDE = """() => {
-  const leaves = Array.from(document.querySelectorAll(".reveal .slides section"))
-                      .filter(s => !s.querySelector("section"));
+  const leaves = Array.from(document.querySelectorAll(".reveal .slides section:not(:has(section))"));
   return [leaves.length, leaves.findIndex(s => s.classList.contains("present"))];
 }"""
 
@@ -134,8 +126,6 @@ def file_path(url: str) -> Path | None:
 def verify_tree(*starts: Path) -> list[PageCheck]:
     """Open each start page and every ``.html`` page its links lead to within its folder; return one check per page.
 
-    Pages load side by side (Playwright's async API): most of their time is spent waiting.
-
     Raises:
         FileNotFoundError: no Chromium is installed (the message says how to install it).
     """
@@ -144,13 +134,9 @@ def verify_tree(*starts: Path) -> list[PageCheck]:
         raise FileNotFoundError(f"no Chromium found: {INSTALL_HINT}")
 
     async def main():
-        from playwright.async_api import async_playwright
-
         async with async_playwright() as playwright:
-            browser = await playwright.chromium.launch(
-                executable_path=executable, args=CHROMIUM_ARGS, chromium_sandbox=False, headless=True
-            )
-            slots, checks = asyncio.Semaphore(PAGES_AT_ONCE), []
+            browser = await playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, headless=True)
+            slots, checks = asyncio.Semaphore(4), []  # pages open at once
             level = sorted({start.resolve() for start in starts})
             roots, seen = [page.parent for page in level], set(level)
             while level:
@@ -167,8 +153,6 @@ def verify_tree(*starts: Path) -> list[PageCheck]:
 
 async def _verify(browser, slots: asyncio.Semaphore, url: str) -> PageCheck:
     """Open ``url`` in a new page, every request off the file system blocked and recorded; return what it showed."""
-    from playwright.async_api import TimeoutError as PlaywrightTimeout
-
     check = PageCheck(url)
 
     async def route(r):
@@ -221,11 +205,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     for check in checks:
         kind = f"deck, {check.slides} slides" if check.deck else "page"
-        where = display_path(file_path(check.url) or check.url)
-        print(
-            f"{'FAIL' if check.problems() else 'ok'}  {where} ({kind}, {check.images} images, {check.formulas} formulas)"
-        )
-        print("".join(f"      {problem}\n" for problem in check.problems()), end="")
+        where, problems = display_path(file_path(check.url) or check.url), check.problems()
+        print(f"{'FAIL' if problems else 'ok'}  {where} ({kind}, {check.images} images, {check.formulas} formulas)")
+        print("".join(f"      {problem}\n" for problem in problems), end="")
     return 1 if any(check.problems() for check in checks) else 0
 
 

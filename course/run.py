@@ -20,14 +20,18 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+import nbformat
+from nbclient import NotebookClient
+from nbconvert.filters import strip_ansi
+from tqdm import tqdm
+
 from utils import config
+from utils.measure import peak_memory_mb
 from utils.report import DEFAULT_BACKEND, RESULTS_FILE_ENV, backend_in_use
 
 from . import results
 from .lessons import NOTEBOOKS_DIR, lesson_notebooks
 from .results import Row, code_fingerprint, markdown_table
-
-CELL_TIMEOUT_S = 3600
 
 
 def output_dir() -> Path:
@@ -47,24 +51,13 @@ def execute_one(notebook: Path, destination: Path, outcome: Path) -> int:
 
     Writes ``{"error": plain text or None, "peak_memory_mb": the kernel's peak}`` to ``outcome``; returns 0 or 1 on failure.
     """
-    import nbformat
-    from nbclient import NotebookClient
-    from nbconvert.filters import strip_ansi
-    from tqdm import tqdm
-
-    from utils.measure import peak_memory_mb
-
     nb = nbformat.read(notebook, as_version=4)
-    progress = tqdm(
-        total=sum(1 for cell in nb.cells if cell.cell_type == "code" and cell.source.strip()),
-        desc=f"  {notebook.stem}",
-        file=sys.stderr,
-        mininterval=1.0,
-        bar_format="{desc}: cell {n}/{total}, {elapsed} elapsed",
-    )
+    cells = sum(1 for cell in nb.cells if cell.cell_type == "code" and cell.source.strip())
+    bar = f"  {notebook.stem}: cell {{n}}/{{total}}, {{elapsed}} elapsed"
+    progress = tqdm(total=cells, file=sys.stderr, mininterval=1.0, bar_format=bar)
     client = NotebookClient(
         nb,
-        timeout=CELL_TIMEOUT_S,
+        timeout=3600,  # seconds a cell may take
         kernel_name="python3",
         record_timing=False,
         resources={"metadata": {"path": str(NOTEBOOKS_DIR)}},
@@ -163,10 +156,8 @@ def record(rows: list[Row], folder: Path) -> list[Row] | None:
         print(f"{error}. This run's rows were not merged into it. Fix: {fix}.", file=sys.stderr)
     except OSError as error:
         where = f"{config.display_path(folder)} ({error.strerror or error})"
-        print(
-            f"The summary could not be written to {where}. Fix: make that folder writable, then run again.",
-            file=sys.stderr,
-        )
+        fix = "make that folder writable, then run again"
+        print(f"The summary could not be written to {where}. Fix: {fix}.", file=sys.stderr)
     return None
 
 
@@ -176,9 +167,7 @@ def main(argv: list[str] | None = None) -> int:
         prog="python -m course.run", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("notebooks", nargs="*", help="notebook names, e.g. 01_mnist (default: all)")
-    parser.add_argument(
-        "--execute-one", nargs=3, metavar=("NOTEBOOK", "DESTINATION", "OUTCOME"), help=argparse.SUPPRESS
-    )
+    parser.add_argument("--execute-one", nargs=3, help=argparse.SUPPRESS)  # NOTEBOOK DESTINATION OUTCOME
     args = parser.parse_args(argv)
     if args.execute_one:
         return execute_one(*(Path(p) for p in args.execute_one))
@@ -188,10 +177,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Running {notebook.name} ({config.MODE} mode, {backend_in_use()}) ...", flush=True)
         row = run_notebook(notebook)
         memory = f"{row.peak_memory_mb} MB" if row.peak_memory_mb is not None else "not measured"
-        print(
-            f"  {row.status} in {row.seconds} s, peak memory {memory}" + (f": {row.error}" if row.error else ""),
-            flush=True,
-        )
+        error = f": {row.error}" if row.error else ""
+        print(f"  {row.status} in {row.seconds} s, peak memory {memory}{error}", flush=True)
         rows.append(row)
     folder = output_dir()
     merged = record(rows, folder)

@@ -2,9 +2,8 @@
 
     python -m course.site [--slides | --no-slides]
 
-The home page holds README's introduction, the notebooks, and ``results/summary.{md,png}``; each
-notebook is shown as committed (solutions cleared) with a link to its deck (:mod:`course.slides`).
-Without npm the decks are left out, and the site says so. Nothing is executed.
+The home page holds README's introduction, the notebooks and ``results/summary.{md,png}``. Each notebook shows as
+committed (solutions cleared, nothing executed), linking to its deck (:mod:`course.slides`) unless npm is missing.
 """
 
 from __future__ import annotations
@@ -17,15 +16,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
 
 from utils.config import PROJECT_ROOT, display_path
 
 from .javascript import ASSETS, AssetsUnavailable, copy_mathjax
 from .lessons import BUILD, heading, lesson_notebooks, lesson_title, read_lesson
 from .slides import build_slides, deck_name, folder_size
-
-CONFIG = PROJECT_ROOT / "mkdocs.yml"
-SUMMARY_FIGURE_ALT = "Each notebook's key metric: ours beside the lecture's, and the time it took"
 
 
 @dataclass
@@ -42,22 +40,19 @@ class Site:
 def readme_introduction(readme: Path) -> str:
     """Return the paragraphs of ``readme`` between its title and its first section: what the course is."""
     text = readme.read_text(encoding="utf-8") if readme.is_file() else ""
-    found = re.search(r"^# .*\n((?:(?!## ).*\n?)*)", text, flags=re.MULTILINE)
-    return found.group(1).strip() if found else ""
+    return found.group(1).strip() if (found := re.search(r"^# .*\n((?:(?!## ).*\n?)*)", text, flags=re.M)) else ""
 
 
 def results_section(summary: Path) -> str:
     """Return ``summary`` (``results/summary.md``) with every heading one level down, for the home page."""
     if not summary.is_file():
         return "## Results\n\nNo results yet: `make run` writes them (`results/summary.md`).\n"
-    text = summary.read_text(encoding="utf-8")
-    return re.sub(r"^(#{1,5}) ", r"#\1 ", text, flags=re.MULTILINE).strip() + "\n"
+    return re.sub(r"^(#{1,5}) ", r"#\1 ", summary.read_text(encoding="utf-8"), flags=re.MULTILINE).strip() + "\n"
 
 
 def lesson_number(stem: str) -> str:
     """Return a notebook's number in the lecture, from its file name: ``01_mnist`` gives ``1``."""
-    digits = re.match(r"\d+", stem)
-    return str(int(digits.group(0))) if digits else ""
+    return str(int(digits.group(0))) if (digits := re.match(r"\d+", stem)) else ""
 
 
 def home_page(intro: str, lessons: list[tuple[str, str]], results: str, figure: str | None, decks: bool) -> str:
@@ -67,7 +62,8 @@ def home_page(intro: str, lessons: list[tuple[str, str]], results: str, figure: 
         for stem, title in lessons
     )
     if figure:
-        results = re.sub(r"^(## .*\n)", rf"\1\n![{SUMMARY_FIGURE_ALT}]({figure})\n\n", results, count=1)
+        image = f"![Each notebook's key metric: ours beside the lecture's, and the time it took]({figure})"
+        results = re.sub(r"^(## .*\n)", rf"\1\n{image}\n\n", results, count=1)
     return f"""---
 title: Home
 hide: [navigation, toc]
@@ -104,13 +100,9 @@ def build_site(
     Raises:
         AssetsUnavailable: ``slides=True`` and reveal.js cannot be had.
     """
-    from mkdocs.commands.build import build
-    from mkdocs.config import load_config
-
     notebooks = lesson_notebooks() if notebooks is None else notebooks
     shutil.rmtree(source, ignore_errors=True)
-    assets = source / "assets"
-    assets.mkdir(parents=True)
+    assets = source / "assets"  # made by the copies into it
     decks, note = [], ""
     if slides is not False:
         try:
@@ -125,7 +117,6 @@ def build_site(
     figure = "assets/summary.png" if (results / "summary.png").is_file() else None
     if figure:
         shutil.copyfile(results / "summary.png", source / figure)
-
     lessons = []
     for notebook in notebooks:
         nb = read_lesson(notebook)
@@ -139,7 +130,7 @@ def build_site(
     (source / "index.md").write_text(home_page(intro, lessons, summary, figure, bool(decks)), encoding="utf-8")
     nav = [{"Home": "index.md"}]
     nav += [{f"{lesson_number(stem)}. {title}".lstrip(". "): f"{stem}.ipynb"} for stem, title in lessons]
-    config = load_config(str(CONFIG), docs_dir=str(source), site_dir=str(out), nav=nav)
+    config = load_config(str(PROJECT_ROOT / "mkdocs.yml"), docs_dir=str(source), site_dir=str(out), nav=nav)
     config.plugins.on_startup(command="build", dirty=False)
     try:
         build(config)
@@ -153,17 +144,15 @@ def main(argv: list[str] | None = None) -> int:
     """``make site``: build the site and say where it is; 2 when ``--slides`` asks for decks that cannot be made."""
     parser = argparse.ArgumentParser(prog="python -m course.site", description=__doc__.splitlines()[0])
     parser.add_argument("--slides", action=argparse.BooleanOptionalAction, help="require the decks, or leave them out")
-    args = parser.parse_args(argv)
     try:
-        site = build_site(slides=args.slides)
+        site = build_site(slides=parser.parse_args(argv).slides)
     except AssetsUnavailable as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     if site.note:
         print(site.note)
-    print(
-        f"site in {display_path(site.folder)}/ ({folder_size(site.folder)}, {len(site.decks)} decks): open index.html"
-    )
+    where = f"{display_path(site.folder)}/ ({folder_size(site.folder)}, {len(site.decks)} decks)"
+    print(f"site in {where}: open index.html")
     return 0
 
 

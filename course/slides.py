@@ -2,9 +2,8 @@
 
     python -m course.slides [--present]   # the decks in build/slides/, or the RISE copies in build/present/
 
-Both come from the notebooks as committed, stored outputs kept and solutions cleared; nothing is
-executed. Decks are rendered by nbconvert's reveal.js template with the local scripts of
-:mod:`course.javascript`. Where slides start is derived each time (:func:`mark_slides`), never stored.
+Both come from the notebooks as committed (stored outputs kept, solutions cleared); nothing is executed.
+Where slides start is derived each time (:func:`mark_slides`), never stored.
 """
 
 from __future__ import annotations
@@ -17,6 +16,7 @@ import sys
 from pathlib import Path
 
 import nbformat
+from nbconvert import SlidesExporter
 
 from utils.config import display_path
 
@@ -27,7 +27,6 @@ SLIDE_LINES = 24  # lines of text that fit on a slide at the deck's size and fon
 OUTPUT_LINES = 16  # a longer output scrolls inside its cell (slides.css), taking this many
 IMAGE_LINES = 16  # a figure (slides.css caps its height)
 LINE_CHARS = 90  # characters on a line of a slide, for counting wrapped lines
-KEEP = ("skip", "notes")  # slide types an author sets by hand that the derivation keeps
 
 
 def _lines(text: str) -> int:
@@ -60,46 +59,37 @@ def cell_lines(cell: nbformat.NotebookNode) -> int:
 def mark_slides(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """Set every cell's ``metadata.slideshow.slide_type`` in place, and return ``nb``.
 
-    A ``#`` or ``##`` heading starts a slide, ``###`` a sub-slide. Cells after a heading stay on its slide
-    while they fit; the next one that would not fit starts a sub-slide, as does Markdown that follows code
-    on a slide already half full. A cell is never split (a long output scrolls, ``slides.css``). A slide
-    type an author set to ``skip`` or ``notes`` is kept.
+    A ``#`` or ``##`` heading starts a slide, ``###`` a sub-slide. Cells after a heading stay on its slide while they
+    fit; the next one that would not fit starts a sub-slide, as does Markdown after code on a slide already half full.
+    A cell is never split (a long output scrolls, ``slides.css``); a ``skip`` or ``notes`` an author set is kept.
     """
     used, code_on_slide, first = 0, False, True
     for cell in nb.cells:
         show = cell.metadata.setdefault("slideshow", nbformat.NotebookNode())
-        if show.get("slide_type") in KEEP:
+        if show.get("slide_type") in ("skip", "notes"):
             continue
         level = (heading(cell) or (0, ""))[0]
         size = cell_lines(cell)
-        if first or level in (1, 2):
-            kind = "slide"
-        elif level == 3 or used + size > SLIDE_LINES:
-            kind = "subslide"
-        elif cell.cell_type == "markdown" and code_on_slide and used > SLIDE_LINES // 2:
-            kind = "subslide"
+        text_after_code = cell.cell_type == "markdown" and code_on_slide and used > SLIDE_LINES // 2
+        new_slide = first or level in (1, 2)
+        if new_slide or level == 3 or used + size > SLIDE_LINES or text_after_code:
+            show["slide_type"] = "slide" if new_slide else "subslide"
+            used, code_on_slide = 0, False
         else:
-            kind = "-"
-        show["slide_type"] = kind
-        if kind == "-":
-            used += size
-            code_on_slide = code_on_slide or cell.cell_type == "code"
-        else:
-            used, code_on_slide = size, cell.cell_type == "code"
+            show["slide_type"] = "-"
+        used += size
+        code_on_slide = code_on_slide or cell.cell_type == "code"
         first = False
     return nb
 
 
 def deck_html(nb: nbformat.NotebookNode, assets_url: str = "assets", title: str = "") -> str:
     """Return the reveal.js deck of notebook ``nb`` (not changed) as one HTML page loading its scripts from ``assets_url``."""
-    from nbconvert import SlidesExporter
-
     exporter = SlidesExporter(
         template_name="dls_reveal",
         extra_template_basedirs=[str(ASSETS / "templates")],
         reveal_url_prefix=f"{assets_url}/reveal.js",
         reveal_theme="white",
-        reveal_transition="slide",
         reveal_scroll=True,
         reveal_number="c/t",
         reveal_width="1280",
@@ -110,9 +100,8 @@ def deck_html(nb: nbformat.NotebookNode, assets_url: str = "assets", title: str 
         exclude_input_prompt=True,
         exclude_output_prompt=True,
     )
-    nb = mark_slides(copy.deepcopy(nb))
-    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title or lesson_title(nb)}})
-    return body
+    resources = {"metadata": {"name": title or lesson_title(nb)}}
+    return exporter.from_notebook_node(mark_slides(copy.deepcopy(nb)), resources=resources)[0]
 
 
 def deck_name(notebook: Path) -> str:
@@ -137,12 +126,11 @@ def build_slides(
     out.mkdir(parents=True, exist_ok=True)
     for old in out.glob("*.slides.html"):
         old.unlink()
-    decks = []
     for notebook in notebooks:
-        nb, deck = read_lesson(notebook), out / deck_name(notebook)
-        deck.write_text(deck_html(nb, assets_url, lesson_title(nb, notebook.stem)), encoding="utf-8")
-        decks.append(deck)
-    return decks
+        nb = read_lesson(notebook)
+        html = deck_html(nb, assets_url, lesson_title(nb, notebook.stem))
+        (out / deck_name(notebook)).write_text(html, encoding="utf-8")
+    return [out / deck_name(notebook) for notebook in notebooks]
 
 
 def presenter_copies(out: Path = BUILD / "present", notebooks: list[Path] | None = None) -> list[Path]:
@@ -169,8 +157,7 @@ def main(argv: list[str] | None = None) -> int:
     """``make slides`` (the decks) or ``make present`` (``--present``: the copies for RISE); 2 when npm is missing."""
     parser = argparse.ArgumentParser(prog="python -m course.slides", description=__doc__.splitlines()[0])
     parser.add_argument("--present", action="store_true", help="copies of the notebooks with slide metadata, for RISE")
-    args = parser.parse_args(argv)
-    if args.present:
+    if parser.parse_args(argv).present:
         copies = presenter_copies()
         print(f"{len(copies)} notebooks in {display_path(copies[0].parent)}/: in JupyterLab, Alt+R presents one")
         return 0
@@ -179,9 +166,8 @@ def main(argv: list[str] | None = None) -> int:
     except AssetsUnavailable as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    print(
-        f"{len(decks)} decks in {display_path(decks[0].parent)}/ ({folder_size(decks[0].parent)}): open one in a browser"
-    )
+    folder = decks[0].parent
+    print(f"{len(decks)} decks in {display_path(folder)}/ ({folder_size(folder)}): open one in a browser")
     return 0
 
 

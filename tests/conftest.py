@@ -8,15 +8,14 @@ from pathlib import Path
 import pytest
 from werkzeug import Request, Response
 
+import utils
 from utils import config
 
 # The mirror as the project resolves it (DLS_DATA_DIR, relative to the project root), else the
 # shared folder beside the project: tests that need real data run whenever either is there.
 MIRROR = config.mirror_dir() or (config.PROJECT_ROOT.parent / "shared" / "data").resolve()
 HAVE_MIRROR = (MIRROR / "mnist.npz").is_file()
-needs_mirror = pytest.mark.skipif(
-    not HAVE_MIRROR, reason="offline data mirror (DLS_DATA_DIR or ../shared/data) missing"
-)
+needs_mirror = pytest.mark.skipif(not HAVE_MIRROR, reason="offline data mirror missing (DLS_DATA_DIR, ../shared/data)")
 
 
 @pytest.fixture
@@ -51,38 +50,15 @@ def imdb_mirror():
     """``utils.load_imdb(num_words=10000)`` from the mirror, loaded once per test run (skips without the mirror)."""
     if not HAVE_MIRROR:
         pytest.skip("offline data mirror not available")
-    import utils
-
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("DLS_DATA_DIR", str(MIRROR))
         return utils.load_imdb(num_words=10000)
-
-
-# --------------------------------------------------------------------------- a misbehaving HTTP server
 
 
 def _trickle(body: bytes):
     for start in range(0, len(body), 10):
         time.sleep(0.05)
         yield body[start : start + 10]
-
-
-def _respond(body: bytes, mode: str, earlier_requests: int) -> Response:
-    """How the server answers in each mode (see ``serve``)."""
-    if mode == "missing":
-        return Response("not here", status=404)
-    if mode == "fail_once" and earlier_requests == 0:
-        return Response("busy", status=503)
-    if mode == "html":
-        return Response("<html><body><h1>Service temporarily unavailable</h1></body></html>", content_type="text/html")
-    length = "12abc" if mode == "bad_length" else str(len(body))
-    if mode == "truncate":
-        chunks = [body[: len(body) // 2]]
-    elif mode == "trickle":
-        chunks = _trickle(body)
-    else:
-        chunks = [body]
-    return Response(chunks, headers={"Content-Length": length}, content_type="application/octet-stream")
 
 
 @pytest.fixture
@@ -96,8 +72,16 @@ def serve(httpserver):
     files: dict[str, tuple[bytes, str]] = {}
 
     def handler(request: Request) -> Response:
-        earlier = sum(logged.path == request.path for logged, _ in httpserver.log)
-        return _respond(*files[request.path], earlier)
+        body, mode = files[request.path]
+        if mode == "missing":
+            return Response("not here", status=404)
+        if mode == "fail_once" and not any(logged.path == request.path for logged, _ in httpserver.log):
+            return Response("busy", status=503)
+        if mode == "html":
+            return Response("<html><h1>Service unavailable</h1></html>", content_type="text/html")
+        chunks = {"truncate": [body[: len(body) // 2]], "trickle": _trickle(body)}.get(mode, [body])
+        length = "12abc" if mode == "bad_length" else str(len(body))
+        return Response(chunks, headers={"Content-Length": length}, content_type="application/octet-stream")
 
     def add(path: str, body: bytes, mode: str = "ok") -> str:
         if path not in files:
@@ -108,16 +92,10 @@ def serve(httpserver):
     return add
 
 
-# --------------------------------------------------------------------------- a fake file system
-
-
 @pytest.fixture
 def fake_fs(fs):
-    """pyfakefs's file system, seen by a user who is not root (so that permissions apply, as for students).
-
-    Faults are made the way they happen: chmod, a full disk (``fs.set_disk_usage``). CI runs as
-    root, for whom chmod does not stop a read; pyfakefs emulates an ordinary user instead.
-    """
+    """pyfakefs's file system, seen by an ordinary user: chmod and a full disk (``fs.set_disk_usage``) fault as for
+    students, even on CI, which runs as root, for whom chmod stops no read."""
     from pyfakefs.helpers import reset_ids, set_gid, set_uid
 
     set_uid(1)

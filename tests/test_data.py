@@ -1,8 +1,7 @@
 """Tests of utils.data and ``make data``: the loaders on the mirror, and every fault the data layer must answer.
 
-The network is a local server (``serve``); operating-system faults are made in pyfakefs's file
-system (``fake_fs``), seen as an ordinary user, since CI runs as root, for whom chmod stops no
-read. The real mirror is used where real data matters, copied when a test alters it.
+The network is a local server (``serve``), operating-system faults are made in a fake file system (``fake_fs``), and
+the real mirror is used where real data matters, copied when a test alters it.
 """
 
 from __future__ import annotations
@@ -53,9 +52,6 @@ def fake_source(monkeypatch, url: str | None, payload: bytes, key: str = "boston
 
 def entries(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.iterdir()) if folder.is_dir() else []
-
-
-# --------------------------------------------------------------------------- loaders on the mirror
 
 
 @needs_mirror
@@ -120,11 +116,7 @@ def test_cats_vs_dogs_from_mirror(mirror):
     root = data.cats_vs_dogs_dir()
     assert root == mirror / "cats_vs_dogs_small"
     for split, per_class in cats_vs_dogs.SPLITS.items():
-        assert (
-            len(list((root / split / "cats").glob("*.jpg")))
-            == len(list((root / split / "dogs").iterdir()))
-            == per_class
-        )
+        assert [len(list((root / split / cls).glob("*.jpg"))) for cls in ("cats", "dogs")] == [per_class] * 2
 
 
 @pytest.mark.parametrize(
@@ -148,9 +140,6 @@ def test_bad_arguments(load, match):
         load()
 
 
-# --------------------------------------------------------------------------- fetch: download, verify, cache
-
-
 def test_download_verifies_caches_and_shares(cache, serve, monkeypatch):
     payload = b"fake weights " * 1000
     fake_source(monkeypatch, serve("/fake.bin", payload), payload)
@@ -163,13 +152,6 @@ def test_download_verifies_caches_and_shares(cache, serve, monkeypatch):
     assert stat.S_IMODE(path.stat().st_mode) == 0o644 and stat.S_IMODE(cache.stat().st_mode) == 0o755
     fake_source(monkeypatch, closed_port_url(), payload)  # a second call must use the cache, not the network
     assert data.fetch("boston_housing") == path and entries(cache) == ["fake.bin"]
-
-
-def test_md5_checksums_are_understood(cache, serve, monkeypatch):
-    payload = b"weights published with an md5 only"
-    url = serve("/w.h5", payload)
-    monkeypatch.setitem(SOURCES, "vgg16", Source("w.h5", url, "md5:" + hashlib.md5(payload).hexdigest(), None, "w"))
-    assert data.fetch("vgg16").read_bytes() == payload
 
 
 def test_mirror_is_preferred_to_cache(own_mirror, cache, monkeypatch):
@@ -189,9 +171,6 @@ def test_a_failed_connection_is_retried(cache, serve, httpserver, monkeypatch):
     fake_source(monkeypatch, serve("/fake.bin", b"second time lucky", "fail_once"), b"second time lucky")
     assert data.fetch("boston_housing").read_bytes() == b"second time lucky"
     assert [response.status_code for _, response in httpserver.log] == [503, 200]
-
-
-# --------------------------------------------------------------------------- verify the bytes you load
 
 
 class _Evil:
@@ -264,9 +243,6 @@ def test_a_damaged_cache_file_says_delete_and_fetch_again(cache, monkeypatch):
     with pytest.raises(ChecksumError, match=r"fake.bin.*delete it and run `make data`"):
         data.fetch("boston_housing")
     assert (cache / "fake.bin").read_bytes() == b"bad bytes"  # reported, not silently replaced
-
-
-# --------------------------------------------------------------------------- the cats-vs-dogs tree
 
 
 @pytest.fixture
@@ -356,10 +332,8 @@ def test_cats_vs_dogs_built_from_archive(cache, serve, monkeypatch, small_splits
         assert image.size == (150, 150)
     manifest = json.loads((root / "manifest.json").read_text())["files"]
     assert sorted(manifest) == names
-    assert (
-        manifest["train/cats/cat.0.jpg"]["sha256"]
-        == hashlib.sha256((root / "train/cats/cat.0.jpg").read_bytes()).hexdigest()
-    )
+    cat = root / "train/cats/cat.0.jpg"
+    assert manifest["train/cats/cat.0.jpg"]["sha256"] == hashlib.sha256(cat.read_bytes()).hexdigest()
     for path in [root, *root.rglob("*")]:
         assert stat.S_IMODE(path.stat().st_mode) == (0o755 if path.is_dir() else 0o644)
     assert data.cats_vs_dogs_dir() == root  # checked against its manifest from now on
@@ -406,17 +380,13 @@ def test_two_processes_building_at_once_both_end_with_the_verified_set(own_mirro
     (own_mirror / "fake.bin").write_bytes(pet_archive)
     env = dict(os.environ, DLS_DATA_DIR=str(own_mirror), DLS_CACHE_DIR=str(cache))
     command = [sys.executable, "-c", _BUILD_SCRIPT, sha256(pet_archive)]
-    builders = [
-        subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)
-    ]
+    pipe = subprocess.PIPE
+    builders = [subprocess.Popen(command, env=env, stdout=pipe, stderr=pipe, text=True) for _ in range(2)]
     for builder in builders:
         out, err = builder.communicate(timeout=120)
         assert builder.returncode == 0 and out.strip() == str(cache / "cats_vs_dogs_small"), err
     assert entries(cache) == ["cats_vs_dogs_small"]
     assert len(list((cache / "cats_vs_dogs_small").rglob("*.jpg"))) == 8
-
-
-# --------------------------------------------------------------------------- MNIST checked for what it is
 
 
 @pytest.fixture(scope="module")
@@ -499,9 +469,6 @@ def test_mnist_offline_error(cache, monkeypatch):
     assert "make data" in str(error.value) and config.display_path(cache / "mnist.npz") in str(error.value)
 
 
-# --------------------------------------------------------------------------- OS errors become our errors
-
-
 @pytest.fixture
 def fake_places(fake_fs, monkeypatch) -> None:
     """A mirror ``/mirror`` and a cache ``/cache`` (not created yet) in the fake file system."""
@@ -526,24 +493,18 @@ def test_an_unreadable_file_or_folder(fake_fs, fake_places, monkeypatch, copy, u
         data.fetch("boston_housing")
 
 
-def test_a_read_only_cache(fake_fs, fake_places, serve, monkeypatch):
-    fake_source(monkeypatch, serve("/fake.bin", b"content"), b"content")
-    fake_fs.create_dir("/cache", perm_bits=0o555)
-    with pytest.raises(DataAccessError, match=r"Permission denied on \S*/cache.*DLS_CACHE_DIR"):
-        data.fetch("boston_housing")
-
-
-def test_a_cache_path_that_is_a_file(cache, serve, monkeypatch):
-    fake_source(monkeypatch, serve("/fake.bin", b"content"), b"content")
-    cache.write_text("not a folder")
-    with pytest.raises(DataAccessError, match="is a file where a folder is needed"):
-        data.fetch("boston_housing")
-
-
-def test_a_full_disk_during_a_download(fake_fs, fake_places, serve, monkeypatch):
+@pytest.mark.parametrize(
+    "fault, message",  # what stops the download from being stored in /cache
+    [
+        (lambda fs: fs.create_dir("/cache", perm_bits=0o555), r"Permission denied on \S*/cache.*DLS_CACHE_DIR"),
+        (lambda fs: fs.create_file("/cache", contents="not a folder"), "is a file where a folder is needed"),
+        (lambda fs: fs.set_disk_usage(100_000), "disk is full"),
+    ],
+)
+def test_a_cache_that_cannot_store_a_download(fake_fs, fake_places, serve, monkeypatch, fault, message):
     fake_source(monkeypatch, serve("/fake.bin", b"x" * 300_000), b"x" * 300_000)
-    fake_fs.set_disk_usage(100_000)
-    with pytest.raises(DataAccessError, match="disk is full") as error:
+    fault(fake_fs)
+    with pytest.raises(DataAccessError, match=message) as error:
         data.fetch("boston_housing")
     assert "make data" not in str(error.value) and "online" not in str(error.value)
     assert entries(Path("/cache")) == []
@@ -590,9 +551,6 @@ def test_relative_cache_dir_counts_from_the_project_root(monkeypatch, tmp_path):
     assert config.cache_dir() == config.PROJECT_ROOT / "build" / "some-cache"
 
 
-# --------------------------------------------------------------------------- no leftovers
-
-
 _DOWNLOAD_SCRIPT = """
 import sys
 from utils.data import fetch
@@ -606,11 +564,8 @@ fetch("boston_housing")
 def test_a_killed_download_leaves_nothing_for_long(cache, serve, monkeypatch, signal_name):
     payload = os.urandom(200_000)
     url = serve("/fake.bin", payload, "trickle")
-    child = subprocess.Popen(
-        [sys.executable, "-c", _DOWNLOAD_SCRIPT, url, sha256(payload)],
-        env=dict(os.environ, DLS_CACHE_DIR=str(cache)),
-        stderr=subprocess.DEVNULL,
-    )
+    command = [sys.executable, "-c", _DOWNLOAD_SCRIPT, url, sha256(payload)]
+    child = subprocess.Popen(command, env=dict(os.environ, DLS_CACHE_DIR=str(cache)), stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 60
     while not any(cache.glob(".*.partial/tmp*")) and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -626,19 +581,12 @@ def test_a_killed_download_leaves_nothing_for_long(cache, serve, monkeypatch, si
 
 def test_sweeping_removes_only_staging_folders_of_dead_processes(cache):
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
-    here = socket.gethostname()
-    folders = [
-        f".f.{here}-{dead.stdout.strip()}.partial",
-        f".f.{here}-{os.getpid()}.partial",
-        ".f.other-host-1.partial",
-    ]
+    here, dead_pid = socket.gethostname(), dead.stdout.strip()
+    folders = [f".f.{here}-{dead_pid}.partial", f".f.{here}-{os.getpid()}.partial", ".f.other-host-1.partial"]
     for name in folders:
         (cache / name).mkdir(parents=True)
     assert store.sweep_dead_staging(cache) == [cache / folders[0]]
     assert entries(cache) == sorted(folders[1:])
-
-
-# --------------------------------------------------------------------------- hostile servers
 
 
 @pytest.mark.parametrize(
@@ -678,9 +626,6 @@ def test_a_trickling_server_is_given_up_on_in_bounded_time(cache, serve, monkeyp
     assert time.monotonic() - start < 10 and entries(cache) == []
     bar = capsys.readouterr().err.rsplit("Downloading a fake data set", 1)[-1]
     assert bar.split("|")[2].split("/")[0].strip() not in ("", "0")  # e.g. "100" or "1.2k": the progress moved
-
-
-# --------------------------------------------------------------------------- make data
 
 
 @needs_mirror

@@ -9,8 +9,6 @@ import pytest
 from utils import plots
 
 HISTORY = {"loss": [0.9, 0.5, 0.4], "val_loss": [1.0, 0.7, 0.8], "accuracy": [0.6, 0.8, 0.9]}
-
-
 FAKE_HISTORY = SimpleNamespace(history=HISTORY)  # what plot_history reads of a Keras History
 
 
@@ -33,9 +31,8 @@ def test_one_history_gives_training_and_validation_curves():
 
 
 def test_several_runs_share_axes_one_colour_each():
-    (ax,) = plots.plot_history(
-        {"small": HISTORY, "big": FAKE_HISTORY}, ("loss",), validation_only=True, skip_first=1
-    ).axes
+    fig = plots.plot_history({"small": HISTORY, "big": FAKE_HISTORY}, ("loss",), validation_only=True, skip_first=1)
+    (ax,) = fig.axes
     assert [line.get_label() for line in ax.lines] == ["small: validation", "big: validation"]
     assert ax.lines[0].get_color() != ax.lines[1].get_color()
     np.testing.assert_array_equal(ax.lines[0].get_xdata(), [2, 3])
@@ -70,10 +67,7 @@ def test_plot_feature_maps():
     maps[:, :, 0] = 0.0
     fig = plots.plot_feature_maps(maps, max_maps=3)
     assert len(images_of(fig)) == 3 and "(0)" in fig.axes[0].get_title()  # a dead channel
-
-
-def test_plot_feature_maps_signed_channels_are_symmetric():
-    maps = np.zeros((3, 3, 2), dtype="float32")
+    maps = np.zeros((3, 3, 2), dtype="float32")  # signed channels get a scale symmetric around zero
     maps[0, 0, 0], maps[1, 1, 0] = -1.0, 4.0
     maps[0, 0, 1], maps[1, 1, 1] = 1.0, 2.0
     first, second = images_of(plots.plot_feature_maps(maps, cmap="bwr"))
@@ -82,9 +76,7 @@ def test_plot_feature_maps_signed_channels_are_symmetric():
 
 def test_plot_side_by_side():
     small, pooled = np.arange(16, dtype="float32").reshape(4, 4), np.array([[5, 7], [13, 15]], dtype="float32")
-    first, second = [
-        ax for ax in plots.plot_side_by_side({"in": small, "pooled": pooled[..., None]}, annotate=True).axes
-    ]
+    first, second = plots.plot_side_by_side({"in": small, "pooled": pooled[..., None]}, annotate=True).axes
     assert first.get_title() == "in\n4x4" and second.get_title() == "pooled\n2x2"
     assert sorted(t.get_text() for t in second.texts) == ["13", "15", "5", "7"]
     signed = np.array([[-1.0, 3.0], [0.0, 2.0]])

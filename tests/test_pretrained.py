@@ -1,8 +1,7 @@
 """Tests for utils.pretrained: the SqueezeNet v1.1 base, its weights, the choice of base, and VGG16's online path.
 
-The SqueezeNet weights come from the mirror (``DLS_DATA_DIR``); tests that need them are
-skipped without it. VGG16's real weights cannot be reached from here, so its download path
-is exercised against a fake weights file (built once per run) served from a local HTTP server.
+SqueezeNet's weights come from the mirror (tests that need them skip without it); VGG16's download path is exercised
+with a fake weights file (built once per run) served from a local HTTP server.
 """
 
 from __future__ import annotations
@@ -10,7 +9,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import os
-from pathlib import Path
 
 import h5py
 import numpy as np
@@ -18,7 +16,7 @@ import pytest
 from conftest import HAVE_MIRROR, MIRROR, needs_mirror
 
 import utils
-from utils import config, data, pretrained
+from utils import config
 from utils.data import ChecksumError, DataError, DataUnavailableError
 from utils.data.sources import SOURCES, Source
 
@@ -27,14 +25,10 @@ keras = config.import_keras()
 MIRROR_SQUEEZENET = MIRROR / SOURCES["squeezenet"].filename
 
 
-# --------------------------------------------------------------------------- SqueezeNet
-
-
 def test_squeezenet_architecture_parameters_and_output_shape():
     model = utils.squeezenet_v11((150, 150))
     assert model.count_params() == 722_496
-    assert model.output_shape == (None, 8, 8, 512)
-    assert model.input_shape == (None, 150, 150, 3)
+    assert (model.input_shape, model.output_shape) == ((None, 150, 150, 3), (None, 8, 8, 512))
     convolutions = [layer.name for layer in model.layers if layer.weights]
     assert convolutions[0] == "conv1" and len(convolutions) == 1 + 3 * 8
     # expand3x3 keeps the size ('same'); everything else is 'valid'
@@ -44,9 +38,13 @@ def test_squeezenet_architecture_parameters_and_output_shape():
     assert model.get_layer("fire9_concat").output.shape[-1] == 512
 
 
-def test_squeezenet_rejects_too_small_images():
+def test_squeezenet_rejects_too_small_images_and_weights_of_another_layout(tmp_path):
     with pytest.raises(ValueError, match="too small"):
         utils.squeezenet_v11((10, 10))
+    with h5py.File(tmp_path / "bad.h5", "w") as f:
+        f.create_dataset("conv1/kernel", data=np.zeros((3, 3, 3, 64), "float32"))
+    with pytest.raises(ValueError, match="conv1"):
+        utils.squeezenet_v11(weights=tmp_path / "bad.h5")
 
 
 @needs_mirror
@@ -54,13 +52,10 @@ def test_squeezenet_weights_are_loaded_from_the_file(mirror):
     path = utils.fetch("squeezenet")
     model = utils.squeezenet_v11(weights=path)
     with h5py.File(path, "r") as f:
-        for layer_name, group, kernel_name, bias_name in [
-            ("conv1", "conv1", "uniform1", "conv1_b"),
-            ("fire9_expand3x3", "fire9/expand3x3", "uniform25", "fire9/expand3x3_b"),
-        ]:
-            kernel, bias = model.get_layer(layer_name).get_weights()
+        for group, kernel_name in [("conv1", "uniform1"), ("fire9/expand3x3", "uniform25")]:
+            kernel, bias = model.get_layer(group.replace("/", "_")).get_weights()
             np.testing.assert_array_equal(kernel, f[group][kernel_name][()])
-            np.testing.assert_array_equal(bias, f[group][bias_name][()])
+            np.testing.assert_array_equal(bias, f[group][f"{group}_b"][()])
     # every layer differs from a fresh random initialisation
     random_model = utils.squeezenet_v11()
     for layer in model.layers:
@@ -80,15 +75,12 @@ def _cats_vs_dogs_accuracy(base) -> float:
         maps = base.predict(utils.preprocess_input(np.concatenate(images)), verbose=0)
         return maps.mean(axis=(1, 2)), np.concatenate(labels).ravel()
 
-    x_train, y_train = features("train")
-    x_test, y_test = features("test")
-    classifier = LogisticRegression(max_iter=2000).fit(x_train, y_train)
-    return classifier.score(x_test, y_test)
+    classifier = LogisticRegression(max_iter=2000).fit(*features("train"))
+    return classifier.score(*features("test"))
 
 
 @needs_mirror
 def test_squeezenet_features_tell_cats_from_dogs_far_better_than_random_weights(mirror):
-    """The pretrained features separate cats from dogs; the same network with random weights does not."""
     keras.utils.set_random_seed(0)
     pretrained_accuracy = _cats_vs_dogs_accuracy(utils.squeezenet_v11(weights=utils.fetch("squeezenet")))
     random_accuracy = _cats_vs_dogs_accuracy(utils.squeezenet_v11())
@@ -96,76 +88,57 @@ def test_squeezenet_features_tell_cats_from_dogs_far_better_than_random_weights(
     assert random_accuracy < 0.85, random_accuracy  # the bar above tells pretrained from random weights
 
 
-def test_squeezenet_weights_file_of_wrong_layout_is_rejected(tmp_path):
-    path = tmp_path / "bad.h5"
-    with h5py.File(path, "w") as f:
-        f.create_dataset("conv1/kernel", data=np.zeros((3, 3, 3, 64), "float32"))
-    with pytest.raises(ValueError, match="conv1"):
-        utils.squeezenet_v11(weights=path)
-
-
-# --------------------------------------------------------------------------- preprocessing
-
-
 def test_preprocess_input_matches_keras_vgg16_and_leaves_its_argument_alone():
-    rng = np.random.default_rng(0)
-    images = rng.uniform(0, 255, (2, 5, 5, 3)).astype("float32")
+    images = np.random.default_rng(0).uniform(0, 255, (2, 5, 5, 3)).astype("float32")
     original = images.copy()
     expected = keras.applications.vgg16.preprocess_input(images.copy())
     result = utils.preprocess_input(images)
     np.testing.assert_allclose(result, expected, rtol=1e-6)
     np.testing.assert_array_equal(images, original)
-    np.testing.assert_allclose(
-        np.asarray(utils.preprocess_input(keras.ops.convert_to_tensor(images))), expected, rtol=1e-6
-    )
+    from_tensor = utils.preprocess_input(keras.ops.convert_to_tensor(images))
+    np.testing.assert_allclose(np.asarray(from_tensor), expected, rtol=1e-6)
     # BGR order: the first channel is the blue one, minus its mean
     np.testing.assert_allclose(result[..., 0], images[..., 2] - 103.939, rtol=1e-6)
     with pytest.raises(ValueError):
         utils.preprocess_input(np.zeros((1, 4, 4, 1), "float32"))
 
 
-# --------------------------------------------------------------------------- fine-tuning lookup
-
-
 def test_fine_tune_layers_are_the_top_block_of_each_base():
     assert utils.fine_tune_layers("vgg16") == ("block5_conv1", "block5_conv2", "block5_conv3")
     assert utils.fine_tune_layers("squeezenet") == ("fire9_squeeze1x1", "fire9_expand1x1", "fire9_expand3x3")
     vgg = keras.applications.VGG16(include_top=False, weights=None, input_tensor=keras.Input(shape=(150, 150, 3)))
-    assert [layer.name for layer in vgg.layers if layer.name.startswith("block5") and layer.weights] == list(
-        utils.fine_tune_layers("vgg16")
-    )
-    squeezenet = utils.squeezenet_v11()
-    with_weights = [layer.name for layer in squeezenet.layers if layer.weights]
+    block5 = [layer.name for layer in vgg.layers if layer.name.startswith("block5") and layer.weights]
+    assert block5 == list(utils.fine_tune_layers("vgg16"))
+    with_weights = [layer.name for layer in utils.squeezenet_v11().layers if layer.weights]
     assert with_weights[-3:] == list(utils.fine_tune_layers("squeezenet"))
 
 
-# --------------------------------------------------------------------------- choosing the base
-
-
-def _fake_fetch(unavailable: set[str], real=data.fetch):
-    def fetch(key, **kwargs):
-        if key in unavailable:
-            raise DataUnavailableError(f"{key}: no network in this test")
-        return real(key, **kwargs)
-
-    return fetch
+@pytest.fixture
+def vgg16_offline(monkeypatch) -> None:
+    """VGG16's weights have no download source (as when offline): only a local copy could provide them."""
+    monkeypatch.setitem(SOURCES, "vgg16", dataclasses.replace(SOURCES["vgg16"], url=None))
 
 
 @needs_mirror
-def test_choose_base_falls_back_to_squeezenet_with_a_visible_reason(mirror, monkeypatch, capsys):
-    monkeypatch.setattr(pretrained, "fetch", _fake_fetch({"vgg16"}))
+@pytest.mark.parametrize("fault, why", [("missing", "downloading them failed"), ("unreadable", "cannot be read")])
+def test_choose_base_falls_back_to_squeezenet_with_a_visible_reason(
+    mirror, vgg16_offline, monkeypatch, request, capsys, fault, why
+):
+    if fault == "unreadable":  # in the cache, where only an ordinary user (fake_fs) is stopped by chmod
+        fake_fs = request.getfixturevalue("fake_fs")
+        fake_fs.add_real_file(MIRROR_SQUEEZENET)
+        monkeypatch.setenv("DLS_CACHE_DIR", "/cache")
+        os.chmod(fake_fs.create_file("/cache/" + SOURCES["vgg16"].filename).path, 0)
     choice = utils.choose_base("auto")
-    assert choice.name == "squeezenet"
-    assert choice.weights == MIRROR_SQUEEZENET
-    assert "VGG16" in choice.reason and "downloading them failed" in choice.reason
+    assert (choice.name, choice.weights) == ("squeezenet", MIRROR_SQUEEZENET)
+    assert "VGG16" in choice.reason and why in choice.reason
     printed = capsys.readouterr().out
-    assert "Base: squeezenet" in printed and "downloading them failed" in printed
+    assert "Base: squeezenet" in printed and why in printed
     assert str(config.PROJECT_ROOT.parent) not in printed  # no absolute path of this machine
     assert utils.fine_tune_layers(choice.name)[0].startswith("fire9")
 
 
-def test_choose_base_never_falls_back_to_random_weights(monkeypatch):
-    monkeypatch.setattr(pretrained, "fetch", _fake_fetch({"vgg16", "squeezenet"}))
+def test_choose_base_never_falls_back_to_random_weights(cache, vgg16_offline):  # and no mirror for SqueezeNet
     with pytest.raises(DataError, match="No pretrained base"):
         utils.choose_base("auto", verbose=False)
     with pytest.raises(DataUnavailableError):
@@ -191,23 +164,19 @@ def test_balanced_batches_takes_both_ends():
         utils.balanced_batches(dataset, 3)
 
 
-# --------------------------------------------------------------------------- VGG16 online, from a local fake source
-
-
 @pytest.fixture(scope="session")
 def fake_vgg16_weights(tmp_path_factory) -> tuple[bytes, dict[str, np.ndarray]]:
-    """Random weights in the layout of Keras's VGG16 no-top file (legacy HDF5, one group per layer).
-
-    Built once per test run (59 MB). Returns the file's bytes and ``{group/dataset: array}``.
-    """
+    """The bytes of random weights in the layout of Keras's VGG16 no-top file (legacy HDF5, one group per layer, 59
+    MB), and ``{group/dataset: array}``."""
     vgg = keras.applications.VGG16(include_top=False, weights=None, input_tensor=keras.Input(shape=(32, 32, 3)))
     rng = np.random.default_rng(0)
     path, written = tmp_path_factory.mktemp("vgg16") / "vgg16_notop.h5", {}
     with h5py.File(path, "w") as f:
-        f.attrs["layer_names"] = [layer.name.encode() for layer in vgg.layers if layer.weights]
-        f.attrs["backend"] = b"tensorflow"
-        f.attrs["keras_version"] = b"2.2.4"
-        for layer in (layer for layer in vgg.layers if layer.weights):
+        layers = [layer for layer in vgg.layers if layer.weights]
+        f.attrs.update(
+            layer_names=[layer.name.encode() for layer in layers], backend=b"tensorflow", keras_version=b"2.2.4"
+        )
+        for layer in layers:
             group = f.create_group(layer.name)
             weight_names = [f"{layer.name}_W_1:0", f"{layer.name}_b_1:0"]
             group.attrs["weight_names"] = [w.encode() for w in weight_names]
@@ -234,12 +203,10 @@ def test_vgg16_weights_download_verified_into_the_cache_and_load(fake_vgg16_sour
     assert path == cache / SOURCES["vgg16"].filename
     assert path.read_bytes() == payload
     assert [p.name for p in cache.iterdir()] == [path.name]  # no temporary file left behind
-
     # "auto" now finds VGG16's weights (in the cache) and takes VGG16
     choice = utils.choose_base("auto")
     assert choice.name == "vgg16" and choice.weights == path
     assert "Base: vgg16" in capsys.readouterr().out
-
     base = keras.applications.VGG16(weights=str(choice.weights), include_top=False, input_shape=(32, 32, 3))  # as 07
     assert base.count_params() == 14_714_688
     kernel, bias = base.get_layer("block5_conv3").get_weights()
@@ -259,13 +226,3 @@ def test_a_failed_vgg16_download_leaves_no_file_and_is_not_chosen(fake_vgg16_sou
         monkeypatch.setenv("DLS_DATA_DIR", str(MIRROR))
         assert utils.choose_base("auto", verbose=False).name == "squeezenet"
     assert not cache.exists() or list(cache.iterdir()) == []
-
-
-@needs_mirror
-def test_unreadable_vgg16_weights_fall_back_to_squeezenet(fake_fs, monkeypatch, capsys):
-    monkeypatch.setenv("DLS_DATA_DIR", str(MIRROR))
-    monkeypatch.setenv("DLS_CACHE_DIR", "/cache")
-    fake_fs.add_real_file(MIRROR_SQUEEZENET)
-    os.chmod(fake_fs.create_file(Path("/cache", SOURCES["vgg16"].filename)).path, 0)
-    choice = utils.choose_base("auto")
-    assert choice.name == "squeezenet" and "cannot be read" in choice.reason

@@ -1,7 +1,4 @@
-"""Slides (course.slides) and the course site (course.site) from the notebooks' structure, without solutions.
-
-What a reader sees in a browser is tested in test_pages.py.
-"""
+"""Slides (course.slides) and the course site (course.site) without solutions; in a browser: test_pages.py."""
 
 from __future__ import annotations
 
@@ -20,10 +17,9 @@ from course.slides import SLIDE_LINES, build_slides, deck_html, mark_slides
 from utils.config import PROJECT_ROOT
 
 SECRET = "SECRET_SOLUTION_42"
+SUMMARY = "# Results (full mode)\n\n| notebook | key metric |\n|---|---|\n| 09_x | acc 0.9 |\n"
 # A script, style sheet, image or frame that built HTML loads from the network (what scripts fetch, test_pages sees).
 REMOTE_LOAD = re.compile(r"<(?:script|link|img|iframe)\b[^>]*\b(?:src|href)=[\"'](?:https?:)?//")
-
-
 PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
 
 
@@ -32,19 +28,17 @@ def lesson(tmp_path):
     log = "".join(f"epoch {i}: loss 0.{i:03d}\n" for i in range(200))
     solution = f"model = None  # your model here\n### BEGIN SOLUTION\nmodel = {SECRET}\n### END SOLUTION\nmodel"
     figure = {"image/png": PNG, "text/plain": "<Figure>"}
-    nb = new_notebook(
-        cells=[
-            new_markdown_cell("# 9. A synthetic lesson\n\nWhat this lesson covers."),
-            new_markdown_cell("## Setup\n\nEnergy is $E = mc^2$, and a sum:\n\n$$\\sum_{i=1}^{n} x_i.$$"),
-            new_code_cell("x = 1\nprint(x)", outputs=[new_output("stream", name="stdout", text="1\n")]),
-            new_markdown_cell("### Exercise\n\nBuild the model."),
-            new_code_cell(solution, outputs=[new_output("execute_result", data={"text/plain": f"'{SECRET}'"})]),
-            new_markdown_cell("## A figure"),
-            new_code_cell("plot()", outputs=[new_output("display_data", data=figure)]),
-            new_code_cell("train()", outputs=[new_output("stream", name="stdout", text=log)]),
-        ]
-    )
-    nbformat.write(nb, tmp_path / "09_synthetic.ipynb")
+    cells = [
+        new_markdown_cell("# 9. A synthetic lesson\n\nWhat this lesson covers."),
+        new_markdown_cell("## Setup\n\nEnergy is $E = mc^2$, and a sum:\n\n$$\\sum_{i=1}^{n} x_i.$$"),
+        new_code_cell("x = 1\nprint(x)", outputs=[new_output("stream", name="stdout", text="1\n")]),
+        new_markdown_cell("### Exercise\n\nBuild the model."),
+        new_code_cell(solution, outputs=[new_output("execute_result", data={"text/plain": f"'{SECRET}'"})]),
+        new_markdown_cell("## A figure"),
+        new_code_cell("plot()", outputs=[new_output("display_data", data=figure)]),
+        new_code_cell("train()", outputs=[new_output("stream", name="stdout", text=log)]),
+    ]
+    nbformat.write(new_notebook(cells=cells), tmp_path / "09_synthetic.ipynb")
     return tmp_path / "09_synthetic.ipynb"
 
 
@@ -63,10 +57,9 @@ def test_headings_start_slides_and_full_slides_continue_on_sub_slides(lesson):
 
 
 def test_an_authors_speaker_notes_and_skips_are_kept():
-    nb = new_notebook(cells=[new_markdown_cell("## Section"), new_markdown_cell("say this"), new_code_cell("hidden()")])
-    nb.cells[1].metadata["slideshow"] = {"slide_type": "notes"}
-    nb.cells[2].metadata["slideshow"] = {"slide_type": "skip"}
-    assert slide_types(nb) == ["slide", "notes", "skip"]
+    notes = new_markdown_cell("say this", metadata={"slideshow": {"slide_type": "notes"}})
+    skip = new_code_cell("hidden()", metadata={"slideshow": {"slide_type": "skip"}})
+    assert slide_types(new_notebook(cells=[new_markdown_cell("## Section"), notes, skip])) == ["slide", "notes", "skip"]
 
 
 def test_a_deck_shows_no_solution_and_loads_nothing_from_the_network(lesson):
@@ -86,9 +79,7 @@ def test_the_site_config_uses_the_local_mathjax():
 
 def test_home_page_reads_readme_and_results(tmp_path):
     (tmp_path / "README.md").write_text("# Course\n\nWhat the course is.\n\n## Install\n\nnot this\n")
-    (tmp_path / "summary.md").write_text(
-        "# Results (full mode)\n\n| notebook | key metric |\n|---|---|\n| 09_x | acc 0.9 |\n"
-    )
+    (tmp_path / "summary.md").write_text(SUMMARY)
     intro = readme_introduction(tmp_path / "README.md")
     assert intro == "What the course is."
     page = home_page(intro, [("09_x", "A lesson")], results_section(tmp_path / "summary.md"), "assets/s.png", True)
@@ -98,20 +89,17 @@ def test_home_page_reads_readme_and_results(tmp_path):
 
 
 def test_a_site_page_shows_the_outputs_but_no_solution(lesson, tmp_path):
-    results = tmp_path / "results"
-    results.mkdir()
-    (results / "summary.md").write_text("# Results\n\n| notebook | key metric |\n|---|---|\n| 09_x | acc 0.9 |\n")
-    (results / "summary.png").write_bytes(base64.b64decode(PNG))
-    site = build_site(tmp_path / "site", tmp_path / "src", [lesson], results=results, slides=False)
+    (tmp_path / "summary.md").write_text(SUMMARY)
+    (tmp_path / "summary.png").write_bytes(base64.b64decode(PNG))
+    site = build_site(tmp_path / "site", tmp_path / "src", [lesson], results=tmp_path, slides=False)
     page = site.pages[0].read_text()
     assert SECRET not in page and "# YOUR CODE HERE" in page and "# your model here" in page
     assert "data:image/png;base64," in page and "epoch 199: loss 0.199" in page
     home = site.home.read_text()
     assert "A synthetic lesson" in home and "acc 0.9" in home and "assets/summary.png" in home
-    assert (site.folder / "assets" / "summary.png").is_file()
-    assert (site.folder / "assets" / "mathjax" / "config" / "local" / "dls.js").is_file()
-    for html in site.folder.glob("*.html"):
-        assert not REMOTE_LOAD.findall(html.read_text()), html.name
+    assets = site.folder / "assets"
+    assert (assets / "summary.png").is_file() and (assets / "mathjax" / "config" / "local" / "dls.js").is_file()
+    assert not [html.name for html in site.folder.glob("*.html") if REMOTE_LOAD.search(html.read_text())]
 
 
 def test_without_npm_the_site_is_built_without_its_decks(lesson, tmp_path, monkeypatch):

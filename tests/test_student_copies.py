@@ -9,23 +9,19 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_outp
 from course import lessons
 from course.student_copies import verify_student_copy, write_student_copy
 
-SOLVED = """model = None  # your model here
-### BEGIN SOLUTION
-model = "a trained model"
-### END SOLUTION
-print(model)"""
+SOLVED = f'model = None  # your model here\n{lessons.BEGIN}\nmodel = "a trained model"\n{lessons.END}\nprint(model)'
+CLEARED = "model = None  # your model here\n# YOUR CODE HERE\nprint(model)"
 
 
 def test_a_solution_becomes_its_stub():
-    source, found = lessons.clear_cell(SOLVED, lessons.CODE_STUB)
-    assert found and source == "model = None  # your model here\n# YOUR CODE HERE\nprint(model)"
+    assert lessons.clear_cell(SOLVED, lessons.CODE_STUB) == (CLEARED, True)
     indented = "def f():\n    ### BEGIN SOLUTION\n    return 1\n    ### END SOLUTION"
     assert lessons.clear_cell(indented, lessons.CODE_STUB)[0] == "def f():\n    # YOUR CODE HERE"
     assert lessons.clear_cell("x = 1", lessons.CODE_STUB) == ("x = 1", False)
 
 
 @pytest.mark.parametrize(
-    "broken", ["### BEGIN SOLUTION\nx = 1", "x = 1\n### END SOLUTION", "### BEGIN SOLUTION\n### BEGIN SOLUTION\n"]
+    "broken", [f"{lessons.BEGIN}\nx = 1", f"x = 1\n{lessons.END}", f"{lessons.BEGIN}\n{lessons.BEGIN}\n"]
 )
 def test_unbalanced_markers_are_refused(broken):
     with pytest.raises(ValueError, match="solution region"):
@@ -38,11 +34,7 @@ def test_clear_solutions_keeps_the_lesson_and_drops_solutions_only_cells():
     answer = new_markdown_cell("Why?\n### BEGIN SOLUTION\nBecause.\n### END SOLUTION")
     only = new_code_cell("assert utils.all_checks_passed()", metadata={"tags": ["solutions-only"]})
     nb = lessons.clear_solutions(new_notebook(cells=[lesson, solved, answer, only]))
-    assert [c.source for c in nb.cells] == [
-        "print('lesson')",
-        "model = None  # your model here\n# YOUR CODE HERE\nprint(model)",
-        "Why?\nYOUR ANSWER HERE",
-    ]
+    assert [c.source for c in nb.cells] == ["print('lesson')", CLEARED, "Why?\nYOUR ANSWER HERE"]
     assert nb.cells[0].outputs and not nb.cells[1].outputs and nb.cells[1].execution_count is None
 
 

@@ -38,11 +38,7 @@ class Feedback:
 
 
 class _WrongAnswer(Exception):
-    """One thing wrong with an answer: what, and a hint."""
-
-    def __init__(self, what: str, hint: str):
-        super().__init__(what)
-        self.what, self.hint = what, hint
+    """One thing wrong with an answer; its args are (what, hint)."""
 
 
 def _lab_check(exercise: str, *answers: str):
@@ -64,7 +60,7 @@ def _lab_check(exercise: str, *answers: str):
                 try:
                     status, lines = PASSED, grade(*args, **kwargs)
                 except _WrongAnswer as wrong:
-                    status, lines = NOT_YET, [wrong.what, f"Hint: {wrong.hint}"]
+                    status, lines = NOT_YET, [wrong.args[0], f"Hint: {wrong.args[1]}"]
                 except Exception as error:  # an unfinished answer can fail in any way: say so, never crash
                     what = f"Checking your answer raised {type(error).__name__}: {error}"
                     status, lines = NOT_YET, [what, "Hint: run your cell again and look at what it produces."]
@@ -97,8 +93,7 @@ def _close(answer, expected: float, tolerance: float = 1e-3) -> bool:
 
 
 def _match(answer, expected: float, mistakes: Sequence[tuple[float, str, str]], what: str, hint: str) -> None:
-    """Raise the first mistake ``(value, what, hint)`` that ``answer`` is close to, then ``what`` unless it is close
-    to ``expected``."""
+    """Raise the first mistake ``(value, what, hint)`` close to ``answer``, else ``what`` unless it is ``expected``."""
     for value, mistake, fix in mistakes:
         _require(not _close(answer, value), mistake, fix)
     _require(_close(answer, expected), what, hint)
@@ -132,11 +127,9 @@ _TASKS = {
 def _judge_model(model, task: str, max_params: int | None = None, inputs: int | None = None) -> list[str]:
     """Check a compiled Keras model's output layer and loss (for ``task``), inputs and size; return what is right."""
     outputs, activation, losses = _TASKS[task]
-    _require(
-        hasattr(model, "count_params") and hasattr(model, "layers"),
-        f"{type(model).__name__} is not a Keras model.",
-        "build it with keras.Sequential([...]) or keras.Model(inputs, outputs).",
-    )
+    is_model = hasattr(model, "count_params") and hasattr(model, "layers")
+    hint = "build it with keras.Sequential([...]) or keras.Model(inputs, outputs)."
+    _require(is_model, f"{type(model).__name__} is not a Keras model.", hint)
     _require(getattr(model, "optimizer", None) is not None, "The model is not compiled.", "call model.compile(...).")
     width = model.output_shape[-1]
     _require(width == outputs, f"The model outputs {width} numbers per example.", f"end with a Dense({outputs}).")
@@ -144,11 +137,9 @@ def _judge_model(model, task: str, max_params: int | None = None, inputs: int | 
     used = _name_of(last) if last else "linear"
     _require(used == activation, f"The last activation is {used}.", f"use Dense({outputs}, activation={activation!r}).")
     loss = _name_of(model.loss)
-    _require(
-        loss.replace("_", "").lower() in [name.replace("_", "").lower() for name in losses],
-        f"The model is compiled with the loss {loss!r}.",
-        f"this task calls for {' or '.join(repr(name) for name in losses)}.",
-    )
+    fits = loss.replace("_", "").lower() in [name.replace("_", "").lower() for name in losses]
+    hint = f"this task calls for {' or '.join(repr(name) for name in losses)}."
+    _require(fits, f"The model is compiled with the loss {loss!r}.", hint)
     if inputs:
         given = model.input_shape[-1]
         _require(given == inputs, f"The model takes {given} inputs.", f"start with keras.Input(shape=({inputs},)).")
@@ -189,11 +180,8 @@ def check_prepare(prepare) -> list[str]:
     _require(result.dtype == np.float32, f"The values are {result.dtype}.", "add .astype('float32').")
     low, high = result.min(), result.max()
     _require(low >= 0 and high <= 1, f"The values range from {low} to {high}.", "divide by 255, the largest pixel.")
-    _require(
-        np.allclose(result, images.reshape(3, 784) / 255, atol=1e-6),
-        "The values are not the pixels divided by 255.",
-        "keep the pixels' order: reshape, then scale.",
-    )
+    scaled = np.allclose(result, images.reshape(3, 784) / 255, atol=1e-6)
+    _require(scaled, "The values are not the pixels divided by 255.", "keep the pixels' order: reshape, then scale.")
     return ["shape (n, 784), float32, the pixels divided by 255"]
 
 
@@ -206,9 +194,8 @@ def check_one_hot(one_hot) -> list[str]:
     _require(np.all(result.sum(axis=1) == 1), "Not every row holds exactly one 1.", "set one entry per row.")
     shifted = any(np.array_equal(result.argmax(axis=1), (labels + k) % 10) for k in (-1, 1))
     _require(not shifted, "The 1 sits one position off from the label.", "label 3 sets column 3 (counting from 0).")
-    _require(
-        np.array_equal(result, np.eye(10)[labels]), "The 1s are not at the labels.", "set result[i, labels[i]] = 1."
-    )
+    exact = np.array_equal(result, np.eye(10)[labels])
+    _require(exact, "The 1s are not at the labels.", "set result[i, labels[i]] = 1.")
     return ["one row per label, a single 1 in the label's column"]
 
 
@@ -307,13 +294,10 @@ def check_random_baseline(answer, labels) -> list[str]:
     expected, answer = float(np.sum(shares**2)), float(answer)
     fix = "divide the counts by the number of labels."
     _require(answer <= 1 or _close(answer, 1.0), f"{answer:.1f} is not a probability.", fix)
+    frequencies = "the guesser draws topics with their frequencies: right with probability sum_k p_k^2."
     mistakes = [
         (1.0, "Your answer is 1: the shares sum to 1.", "square each share before summing."),
-        (
-            1 / len(shares),
-            f"{answer:.4f} is 1/{len(shares)}, the rate of uniform guessing.",
-            "the guesser draws topics with their frequencies: right with probability sum_k p_k^2.",
-        ),
+        (1 / len(shares), f"{answer:.4f} is 1/{len(shares)}, the rate of uniform guessing.", frequencies),
     ]
     _match(answer, expected, mistakes, f"{answer:.4f} is not sum_k p_k^2.", "p_k = np.bincount(labels) / len(labels).")
     return [f"sum of squared shares = {expected:.4f}"]
@@ -390,11 +374,8 @@ def check_l1_model(model, history, *, max_val_loss: float) -> list[str]:
     """Exercise: L1 regularization with a factor smaller than 0.001, which then no longer underfits."""
     regularizers = [getattr(layer, "kernel_regularizer", None) for layer in model.layers]
     factors = [float(f"{float(getattr(r, 'l1', 0)):.3g}") for r in regularizers if r is not None]
-    _require(
-        bool(factors) and all(f > 0 for f in factors),
-        "The layers have no L1 kernel_regularizer.",
-        "pass kernel_regularizer=regularizers.l1(factor) to every Dense layer.",
-    )
+    hint = "pass kernel_regularizer=regularizers.l1(factor) to every Dense layer."
+    _require(bool(factors) and all(f > 0 for f in factors), "The layers have no L1 kernel_regularizer.", hint)
     _require(max(factors) < 0.001, f"The L1 factors are {factors}.", "try 0.0001, ten times smaller than 0.001.")
     lowest = min(_recorded(history, "val_crossentropy"))
     hint = "a smaller factor constrains less; try another one."
@@ -414,20 +395,15 @@ def check_l2_penalty(answer, model, *, factor: float = 0.001) -> list[str]:
     with_biases = expected + factor * sum(
         float(np.sum(layer.get_weights()[1] ** 2)) for layer in dense if layer.use_bias
     )
+    l1 = factor * sum(float(np.sum(np.abs(k))) for k in kernels)
     mistakes = [
         (expected / factor, "You left out the factor.", f"multiply the sum by {factor}."),
-        (
-            factor * sum(float(np.sum(np.abs(k))) for k in kernels),
-            "That is an L1 penalty (absolute values).",
-            "square the weights.",
-        ),
+        (l1, "That is an L1 penalty (absolute values).", "square the weights."),
     ]
     if not _close(with_biases, expected):
         mistakes.append((with_biases, "You included the biases.", "kernel_regularizer penalizes the kernels only."))
-    what = f"{float(answer):.5f} is not the penalty ({expected:.5f})."
-    _match(
-        answer, expected, mistakes, what, "sum layer.kernel ** 2 over the Dense layers (model.losses holds the same)."
-    )
+    hint = "sum layer.kernel ** 2 over the Dense layers (model.losses holds the same)."
+    _match(answer, expected, mistakes, f"{float(answer):.5f} is not the penalty ({expected:.5f}).", hint)
     return [f"penalty {expected:.5f}, equal to what Keras adds to the loss"]
 
 
@@ -439,17 +415,11 @@ def check_output_sizes(answers, configurations) -> list[str]:
     """Exercise: output sides of convolutions/poolings, for ``(n, k, s, p)`` configurations."""
     expected = [(n + 2 * p - k) // s + 1 for n, k, s, p in configurations]
     answers = [int(answer) for answer in answers]
-    _require(
-        len(answers) == len(expected),
-        f"{len(answers)} answers for {len(expected)} configurations.",
-        "one per configuration, in order.",
-    )
+    count = f"{len(answers)} answers for {len(expected)} configurations."
+    _require(len(answers) == len(expected), count, "one per configuration, in order.")
+    hint = "floor((n + 2p - k) / s) + 1: padding adds p on both sides, and the division rounds down."
     for i, ((n, k, s, p), answer, side) in enumerate(zip(configurations, answers, expected), 1):
-        _require(
-            answer == side,
-            f"Configuration {i} (n={n}, k={k}, s={s}, p={p}): {answer}, not {side}.",
-            "floor((n + 2p - k) / s) + 1: padding adds p on both sides, and the division rounds down.",
-        )
+        _require(answer == side, f"Configuration {i} (n={n}, k={k}, s={s}, p={p}): {answer}, not {side}.", hint)
     return [f"all {len(expected)} output sides right"]
 
 
@@ -489,19 +459,14 @@ def check_receptive_field(answer, model) -> list[str]:
 def check_unfreeze_more(model, base, expected_layers, seconds_per_epoch) -> list[str]:
     """Exercise: unfreeze one more block of the base than the notebook; measure the cost of an epoch."""
     trainable = [layer.name for layer in base.layers if layer.trainable and layer.weights]
-    _require(
-        sorted(trainable) == sorted(expected_layers),
-        f"The trainable layers of the base are {trainable}.",
-        f"set layer.trainable = True for exactly {list(expected_layers)}, False for the others.",
-    )
+    hint = f"set layer.trainable = True for exactly {list(expected_layers)}, False for the others."
+    _require(sorted(trainable) == sorted(expected_layers), f"The trainable layers of the base are {trainable}.", hint)
     rate = float(model.optimizer.get_config()["learning_rate"])
     _require(rate <= 1e-4, f"The learning rate is {rate:g}.", "fine-tune with a small learning rate, e.g. 1e-5.")
     seconds = float(seconds_per_epoch)
     _require(seconds > 0, "The epoch time is missing.", "time one epoch of fit with time.perf_counter().")
     params = sum(int(np.prod(w.shape)) for w in model.trainable_weights)
-    return [
-        f"{len(trainable)} layers of the base trainable, {params:,} trainable parameters, {seconds:.0f} s per epoch"
-    ]
+    return [f"{len(trainable)} base layers trainable, {params:,} trainable parameters, {seconds:.0f} s per epoch"]
 
 
 @_lab_check("Exercise 2 (ImageDataGenerator in layers)", "augmentation")
@@ -516,10 +481,9 @@ def check_augmentation(augmentation, *, degrees: float, zoom: float) -> list[str
         return max(abs(v) for v in factor) if isinstance(factor, (tuple, list)) else abs(factor)
 
     rotation, zoom_factor = largest(kinds["RandomRotation"].factor), largest(kinds["RandomZoom"].height_factor)
+    turn = f"the factor is a fraction of a full turn: RandomRotation({degrees} / 360)."
     _require(
-        _close(rotation, degrees / 360, 1e-2),
-        f"RandomRotation's factor {rotation} is not {degrees} degrees.",
-        f"the factor is a fraction of a full turn: RandomRotation({degrees} / 360).",
+        _close(rotation, degrees / 360, 1e-2), f"RandomRotation's factor {rotation} is not {degrees} degrees.", turn
     )
     _require(_close(zoom_factor, zoom, 1e-2), f"RandomZoom's factor is {zoom_factor}.", f"use RandomZoom({zoom}).")
     mode = kinds["RandomFlip"].mode

@@ -1,7 +1,4 @@
-"""Figures the notebooks share: training curves, image grids, and the convnet figures of 06_convnets.
-
-Each function returns its matplotlib ``Figure``.
-"""
+"""Figures the notebooks share: training curves, image grids, and the convnet figures of 06_convnets."""
 
 from __future__ import annotations
 
@@ -9,6 +6,7 @@ from collections.abc import Mapping, Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.colors import Normalize
 from matplotlib.ticker import MaxNLocator
 
 from .training import history_dict
@@ -31,14 +29,13 @@ def _finish(fig, title: str | None = None):
     return fig
 
 
-def _color_limits(array: np.ndarray) -> tuple[float, float]:
-    """Return imshow's (vmin, vmax): symmetric around zero when values are negative, a range of 1 when constant."""
+def _norm(array: np.ndarray) -> Normalize:
+    """Return imshow's colour scale: symmetric around zero when values are negative, a range of 1 when constant."""
     low, high = float(array.min()), float(array.max())
     if high == low:
-        return low, low + 1.0
-    if low < 0:
-        return -max(-low, high), max(-low, high)
-    return low, high
+        return Normalize(low, low + 1.0)
+    bound = max(-low, high)
+    return Normalize(-bound, bound) if low < 0 else Normalize(low, high)
 
 
 def plot_history(
@@ -53,7 +50,6 @@ def plot_history(
     Args:
         histories: a ``History`` (or its ``.history`` dict), or ``{label: History}`` to compare runs, one colour each.
         metrics: the metric names to plot, e.g. ``("loss", "mae")``.
-        title: a title over the figure.
         skip_first: leave out the first epochs (their large values squash the rest).
         validation_only: plot only the validation curves (clearer when comparing many runs).
 
@@ -103,6 +99,7 @@ def plot_images(
         value = int(np.asarray(value).squeeze())
         return class_names[value] if class_names is not None else str(value)
 
+    given = (("true", labels), ("pred", predictions))
     for i, ax in enumerate(axes):
         image = images[i]
         if image.ndim == 3 and image.shape[-1] == 1:
@@ -110,27 +107,20 @@ def plot_images(
         if image.ndim == 3 and image.max() > 1:
             image = image.astype("uint8")
         ax.imshow(image, cmap=cmap or ("gray_r" if image.ndim == 2 else None))
-        given = (("true", labels), ("pred", predictions))
         named = {word: name_of(values[i]) for word, values in given if values is not None}
         wrong = len(set(named.values())) == 2  # a label and a different prediction
-        ax.set_title(
-            "\n".join(f"{word} {name}" for word, name in named.items()), fontsize=8, color="red" if wrong else "black"
-        )
+        title = "\n".join(f"{word} {name}" for word, name in named.items())
+        ax.set_title(title, fontsize=8, color="red" if wrong else "black")
     return _finish(fig)
 
 
 def plot_filters(kernel, ncols: int = 8, input_channel: int | None = 0, size: float = 1.0, title: str | None = None):
-    """Show the filters of a 2-D convolution layer, one small image per output channel; return the figure.
+    """Show the filters of a 2-D convolution layer, one image per output channel, ``ncols`` per row and ``size``
+    inches each; return the figure.
 
-    Each filter has its own colour scale, symmetric around zero (blue below, white at zero, red above).
-
-    Args:
-        kernel: the layer's kernel, ``(height, width, in_channels, out_channels)`` as ``conv.kernel`` gives it,
-            or ``(height, width, out_channels)``.
-        ncols: filters per row.
-        input_channel: which input channel of each filter to show; None averages over them.
-        size: inches per filter.
-        title: a title over the figure.
+    ``kernel`` is ``(height, width, in_channels, out_channels)`` as ``conv.kernel`` gives it, or ``(height, width,
+    out_channels)``. Each image shows the filter's ``input_channel`` (None: the mean over them) on its own colour
+    scale, symmetric around zero (blue below, white at zero, red above).
     """
     kernel = np.asarray(kernel, dtype="float32")
     if kernel.ndim == 3:
@@ -152,18 +142,12 @@ def plot_feature_maps(
     title: str | None = None,
     cmap: str = "viridis",
 ):
-    """Show the channels of one feature map (a layer's output for one image) as a grid; return the figure.
+    """Show the channels of one feature map (a layer's output for one image), ``ncols`` per row and ``size`` inches
+    each; return the figure.
 
-    Each channel has its own colour scale (symmetric around zero when it has negative values); a constant channel
-    (e.g. a ReLU that never fired) is blank and titled "(0)".
-
-    Args:
-        maps: ``(height, width, channels)``, or ``(1, height, width, channels)`` (a model's output for one image).
-        ncols: channels per row.
-        max_maps: show only the first ``max_maps`` channels (None: all).
-        size: inches per channel.
-        title: a title over the figure, e.g. the layer name and output shape.
-        cmap: the matplotlib colour map.
+    ``maps`` is ``(height, width, channels)`` or ``(1, height, width, channels)``; ``max_maps`` shows only the first
+    channels. Each channel has its own scale of ``cmap`` (symmetric around zero when it has negative values); a
+    constant channel (e.g. a ReLU that never fired) is blank and titled "(0)".
     """
     maps = np.asarray(maps, dtype="float32")
     if maps.ndim == 4:  # a batch of one image
@@ -172,8 +156,7 @@ def plot_feature_maps(
     fig, axes = _grid(maps.shape[-1], ncols, size)
     for i, ax in enumerate(axes):
         channel = maps[:, :, i]
-        low, high = _color_limits(channel)
-        ax.imshow(channel, cmap=cmap, vmin=low, vmax=high)
+        ax.imshow(channel, cmap=cmap, norm=_norm(channel))
         ax.set_title(f"{i}" + (" (0)" if channel.min() == channel.max() else ""), fontsize=7)
     return _finish(fig, title)
 
@@ -185,16 +168,12 @@ def plot_side_by_side(
     size: float = 2.6,
     fmt: str = "{:.0f}",
 ):
-    """Show 2-D arrays side by side, titled with their names and shapes (e.g. an image, filtered); return the figure.
+    """Show ``{title: 2-D array}`` (or ``(h, w, 1)``) left to right, titled with names and shapes, ``size`` inches
+    each (e.g. an image, filtered); return the figure.
 
-    An array with negative values gets a colour scale symmetric around zero.
-
-    Args:
-        arrays: ``{title: 2-D array}`` (or ``(h, w, 1)``), shown left to right.
-        annotate: write each cell's value into it (for small arrays); otherwise add a colour bar.
-        cmap: the matplotlib colour map, or one per array.
-        size: inches per panel.
-        fmt: format of the annotations.
+    ``annotate`` writes each cell's value (formatted with ``fmt``) into it, for small arrays; otherwise each panel has
+    a colour bar. ``cmap`` is one colour map or one per array; an array with negative values gets a colour scale
+    symmetric around zero.
     """
     cmaps = [cmap] * len(arrays) if isinstance(cmap, str) else list(cmap)
     fig, axes = plt.subplots(1, len(arrays), figsize=(size * len(arrays), size + 0.4), squeeze=False)
@@ -202,8 +181,7 @@ def plot_side_by_side(
         array = np.asarray(array, dtype="float32")
         if array.ndim == 3 and array.shape[-1] == 1:
             array = array[..., 0]
-        low, high = _color_limits(array)
-        image = ax.imshow(array, cmap=map_name, vmin=low, vmax=high)
+        image = ax.imshow(array, cmap=map_name, norm=_norm(array))
         ax.set_title(f"{name}\n{array.shape[0]}x{array.shape[1]}", fontsize=9)
         ax.set(xticks=[], yticks=[])
         if not annotate:

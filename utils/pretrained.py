@@ -1,9 +1,8 @@
 """Pretrained convolutional bases for the cats-vs-dogs notebook: VGG16, or SqueezeNet v1.1 offline.
 
-The lecture reuses VGG16's ImageNet-trained base; its weights (59 MB) come through ``utils.fetch("vgg16")`` (the
-mirror, the cache, or Keras's download address). When they cannot be had, the notebook falls back to SqueezeNet
-v1.1, also trained on ImageNet, whose weights the offline mirror holds; a base with random weights is never offered
-as pretrained. Both expect Caffe-style inputs (``preprocess_input``).
+The lecture reuses VGG16's ImageNet-trained base (weights: 59 MB, from ``utils.fetch("vgg16")``). When they cannot
+be had, the notebook falls back to SqueezeNet v1.1, also trained on ImageNet, whose weights the offline mirror holds;
+a base with random weights is never offered as pretrained. Both expect Caffe-style inputs (``preprocess_input``).
 """
 
 from __future__ import annotations
@@ -20,9 +19,8 @@ from .data import ChecksumError, DataAccessError, DataError, DataUnavailableErro
 BASES = ("vgg16", "squeezenet")  # also their weights' keys in utils.data's registry
 IMAGENET_BGR_MEANS = (103.939, 116.779, 123.68)
 
-# What fine-tuning unfreezes: the base's last block, its most ImageNet-specific features. VGG16: block 5, as in the
-# lecture (48% of the base). SqueezeNet: fire9, its last module (27% of the base); unfreezing more of a base this small
-# with 2000 training images risks destroying the general features of the earlier modules.
+# What fine-tuning unfreezes: the base's last, most ImageNet-specific block. VGG16: block 5, as in the lecture (48% of
+# the base). SqueezeNet: fire9 (27%); unfreezing more of so small a base with 2000 images risks its general features.
 FINE_TUNE_LAYERS: dict[str, tuple[str, ...]] = {
     "vgg16": ("block5_conv1", "block5_conv2", "block5_conv3"),
     "squeezenet": ("fire9_squeeze1x1", "fire9_expand1x1", "fire9_expand3x3"),
@@ -74,10 +72,7 @@ def squeezenet_v11(image_size: Sequence[int] = (150, 150), weights: str | Path |
             not fit the architecture.
     """
     height, width = image_size
-    size = min(height, width)
-    for _ in range(4):  # conv1 and three max-pools: each 3x3, stride 2, valid
-        size = (size - 3) // 2 + 1
-    if size < 1:
+    if min(height, width) < 31:  # conv1 and the three max-pools (3x3, stride 2, valid) need 31 pixels
         raise ValueError(f"image_size {image_size!r} is too small for SqueezeNet (at least 31x31 is needed)")
     keras = config.import_keras()
     layers = keras.layers
@@ -109,8 +104,8 @@ def load_squeezenet_weights(model, path: str | Path) -> None:
     and a 1-d bias named ``..._b``.
 
     Raises:
-        ValueError: the file lacks a layer group, a group does not hold one kernel and one bias,
-            or their shapes differ from the layer's.
+        ValueError: the file lacks a layer group, a group does not hold one kernel and one bias, or their shapes
+            differ from the layer's.
     """
     import h5py
 
@@ -121,20 +116,13 @@ def load_squeezenet_weights(model, path: str | Path) -> None:
                 raise ValueError(f"{path} has no layer group {group!r}: not a SqueezeNet v1.1 weights file")
             names: list[str] = []
             file[group].visit(names.append)
-            datasets = [(key, file[group][key][()]) for key in names if isinstance(file[group][key], h5py.Dataset)]
-            kernels = [value for key, value in datasets if value.ndim == 4]
-            biases = [value for key, value in datasets if value.ndim == 1 and key.endswith("_b")]
+            datasets = {key: file[group][key][()] for key in names if isinstance(file[group][key], h5py.Dataset)}
+            kernels = [value for value in datasets.values() if value.ndim == 4]
+            biases = [value for key, value in datasets.items() if value.ndim == 1 and key.endswith("_b")]
             if len(datasets) != 2 or len(kernels) != 1 or len(biases) != 1:
-                raise ValueError(
-                    f"{path}: layer group {group!r} should hold one 4-d kernel and one bias ending in '_b', "
-                    f"found {[key for key, _ in datasets]}"
-                )
-            expected = [tuple(w.shape) for w in layer.weights]
-            if [kernels[0].shape, biases[0].shape] != expected:
-                raise ValueError(
-                    f"{layer.name}: the file has shapes {[kernels[0].shape, biases[0].shape]}, the layer {expected}"
-                )
-            layer.set_weights([kernels[0].astype(np.float32), biases[0].astype(np.float32)])
+                found = f"should hold one 4-d kernel and one bias ending in '_b', found {list(datasets)}"
+                raise ValueError(f"{path}: layer group {group!r} {found}")
+            layer.set_weights([kernels[0].astype(np.float32), biases[0].astype(np.float32)])  # checks the shapes
 
 
 @dataclass(frozen=True)
@@ -167,25 +155,22 @@ def choose_base(requested: str = "auto", *, verbose: bool = True) -> BaseChoice:
         DataError: the weights of the requested base (for "auto": of both) cannot be had.
     """
     if requested != "auto":
-        path = fetch(_known_base(requested))
-        choice = BaseChoice(
-            requested, path, f"{requested} was asked for; ImageNet weights: {config.display_path(path)}"
-        )
+        name, path = requested, fetch(_known_base(requested))
+        reason = f"{requested} was asked for; ImageNet weights: {config.display_path(path)}"
     else:
         try:
-            path = fetch("vgg16")
-            choice = BaseChoice("vgg16", path, f"VGG16's ImageNet weights are available ({config.display_path(path)}).")
+            name, path = "vgg16", fetch("vgg16")
+            reason = f"VGG16's ImageNet weights are available ({config.display_path(path)})."
         except DataError as error:
             try:
-                path = fetch("squeezenet")
+                name, path = "squeezenet", fetch("squeezenet")
             except DataError as fallback:
                 raise DataError(f"No pretrained base can be had. VGG16: {error} SqueezeNet: {fallback}") from fallback
             why = f"VGG16's ImageNet weights cannot be had here: {_WHY.get(type(error), error)}."
             reason = f"{why} So this run uses SqueezeNet v1.1, also trained on ImageNet ({config.display_path(path)})."
-            choice = BaseChoice("squeezenet", path, reason)
     if verbose:
-        print(f"Base: {choice.name}. {choice.reason}")
-    return choice
+        print(f"Base: {name}. {reason}")
+    return BaseChoice(name, path, reason)
 
 
 def fine_tune_layers(name: str) -> tuple[str, ...]:

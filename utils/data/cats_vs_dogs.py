@@ -54,8 +54,8 @@ def scan(root: Path) -> dict[str, tuple[int, str]]:
         listing[relative] = (len(payload), hashlib.sha256(payload).hexdigest())
         counts[folder] += 1
     for folder, count in sorted(counts.items()):
-        if count != SPLITS[folder.split("/")[0]]:
-            raise Invalid(f"{folder}/ holds {count} images, not {SPLITS[folder.split('/')[0]]}")
+        if count != (expected := SPLITS[folder.split("/")[0]]):
+            raise Invalid(f"{folder}/ holds {count} images, not {expected}")
     return listing
 
 
@@ -92,11 +92,8 @@ def verify_tree(root: Path) -> Path:
 
 
 def _cut(archive: zipfile.ZipFile, destination: Path) -> None:
-    """Cut the small set from the Kaggle archive into ``destination``.
-
-    Per class, readable images in file-number order: the first 1000 for training, the next 500 for validation, the
-    next 500 for testing, each stored as a 150x150 JPEG as in the mirror. Unreadable files (the archive has some)
-    are skipped.
+    """Cut the small set from the Kaggle archive into ``destination``: per class, readable images (the archive has
+    unreadable ones) in file-number order, 1000 for training, 500 for validation, 500 for testing, as 150x150 JPEGs.
     """
     from PIL import Image
 
@@ -128,8 +125,7 @@ def _cut_from_archive(target: Path) -> None:
         built = folder / target.name
         _cut(archive, built)
         files = {path: {"size": size, "sha256": sha256} for path, (size, sha256) in scan(built).items()}
-        archive_source = SOURCES["cats_vs_dogs_archive"]
-        source = f"{archive_source.filename} {archive_source.published}"
+        source = "{0.filename} {0.published}".format(SOURCES["cats_vs_dogs_archive"])
         (built / MANIFEST).write_text(json.dumps({"source": source, "files": files}, indent=1) + "\n")
         move_into_place(built, target)
 
@@ -162,17 +158,6 @@ def load_cats_vs_dogs(image_size: tuple[int, int] = (150, 150), batch_size: int 
         raise ValueError(f"image_size must be (height, width) of positive ints, got {image_size!r}")
     if not isinstance(batch_size, int) or batch_size < 1:
         raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
-    keras = config.import_keras()
-    root = cats_vs_dogs_dir()
-    return {
-        split: keras.utils.image_dataset_from_directory(
-            root / split,
-            image_size=tuple(image_size),
-            batch_size=batch_size,
-            label_mode="binary",
-            shuffle=(split == "train"),
-            seed=seed,
-            verbose=False,
-        )
-        for split in SPLITS
-    }
+    load, root = config.import_keras().utils.image_dataset_from_directory, cats_vs_dogs_dir()
+    options = {"image_size": tuple(image_size), "batch_size": batch_size, "label_mode": "binary", "verbose": False}
+    return {split: load(root / split, shuffle=(split == "train"), seed=seed, **options) for split in SPLITS}

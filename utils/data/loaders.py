@@ -57,9 +57,7 @@ def _fetch_openml_mnist(folder: Path) -> tuple[np.ndarray, np.ndarray]:
     import openml
 
     openml.config.set_root_cache_directory(str(folder))
-    dataset = openml.datasets.get_dataset(
-        554, download_data=True, download_qualities=False, download_features_meta_data=False
-    )
+    dataset = openml.datasets.get_dataset(554, download_data=True)  # qualities and feature metadata: not fetched
     features, target, _, _ = dataset.get_data(target=dataset.default_target_attribute)
     return features.to_numpy(dtype=np.uint8), np.asarray(target).astype(np.uint8)
 
@@ -77,14 +75,10 @@ def _make_mnist(target: Path) -> None:
         except Exception as error:  # openml raises many kinds (HTTP, server, parse) for one cause
             raise CannotMake(f"the download from OpenML failed ({type(error).__name__}: {error})") from error
         train, test = slice(None, MNIST_TRAIN_SIZE), slice(MNIST_TRAIN_SIZE, None)
-        built = folder / target.name
-        with open(built, "wb") as file:
+        built, images = folder / target.name, images.reshape(-1, 28, 28)
+        with open(built, "wb") as f:
             np.savez_compressed(
-                file,
-                x_train=images[train].reshape(-1, 28, 28),
-                y_train=labels[train],
-                x_test=images[test].reshape(-1, 28, 28),
-                y_test=labels[test],
+                f, x_train=images[train], y_train=labels[train], x_test=images[test], y_test=labels[test]
             )
         try:
             mnist_from_npz(built.read_bytes())
@@ -134,12 +128,9 @@ def _shuffled(rng: np.random.RandomState, *arrays: np.ndarray) -> list[np.ndarra
     return [array[order] for array in arrays]
 
 
-def _reindexed(sequences: np.ndarray, num_words: int | None, start_char=1, oov_char=2, index_from=3) -> list:
-    """Apply Keras's re-indexing: prepend ``start_char``, add ``index_from`` to every rank, ids >= ``num_words``
-    become ``oov_char`` (without ``num_words``, the largest id does: Keras's own rule).
-
-    Returns:
-        A list of lists of ints, one per sequence.
+def _reindexed(sequences: np.ndarray, num_words: int | None, split: int, start_char=1, oov_char=2, index_from=3):
+    """Return Keras's re-indexing as two object arrays of lists of ints, split at ``split``: ``start_char`` first,
+    ``index_from`` added to every rank, ids >= ``num_words`` (without it, the largest id: Keras's rule) -> ``oov_char``.
     """
     lengths = np.fromiter(map(len, sequences), dtype=np.int64, count=len(sequences)) + 1
     starts = np.cumsum(lengths) - lengths
@@ -148,7 +139,8 @@ def _reindexed(sequences: np.ndarray, num_words: int | None, start_char=1, oov_c
     is_word[starts] = False
     ids[is_word] = np.fromiter(itertools.chain.from_iterable(sequences), dtype=np.int64) + index_from
     ids[ids >= (num_words or ids.max())] = oov_char
-    return [piece.tolist() for piece in np.split(ids, starts[1:])]
+    pieces = [piece.tolist() for piece in np.split(ids, starts[1:])]
+    return np.array(pieces[:split], dtype="object"), np.array(pieces[split:], dtype="object")
 
 
 def load_imdb(num_words: int | None = None, seed: int = 113):
@@ -166,12 +158,8 @@ def load_imdb(num_words: int | None = None, seed: int = 113):
     rng = np.random.RandomState(seed)
     x_train, y_train = _shuffled(rng, raw["x_train"], raw["y_train"])
     x_test, y_test = _shuffled(rng, raw["x_test"], raw["y_test"])
-    sequences = _reindexed(np.concatenate([x_train, x_test]), num_words)
-    split = len(x_train)
-    return (
-        (np.array(sequences[:split], dtype="object"), y_train),
-        (np.array(sequences[split:], dtype="object"), y_test),
-    )
+    x_train, x_test = _reindexed(np.concatenate([x_train, x_test]), num_words, len(x_train))
+    return (x_train, y_train), (x_test, y_test)
 
 
 def load_reuters(num_words: int | None = None, test_split: float = 0.2, seed: int = 113):
@@ -186,12 +174,9 @@ def load_reuters(num_words: int | None = None, test_split: float = 0.2, seed: in
     _require(num_words, test_split)
     raw = _load_npz("reuters", pickled=True)
     x, labels = _shuffled(np.random.RandomState(seed), raw["x"], raw["y"])
-    sequences = _reindexed(x, num_words)
-    split = int(len(sequences) * (1 - test_split))
-    return (
-        (np.array(sequences[:split], dtype="object"), labels[:split]),
-        (np.array(sequences[split:], dtype="object"), labels[split:]),
-    )
+    split = int(len(x) * (1 - test_split))
+    x_train, x_test = _reindexed(x, num_words, split)
+    return (x_train, labels[:split]), (x_test, labels[split:])
 
 
 def load_word_index(dataset: str) -> dict[str, int]:

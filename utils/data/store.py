@@ -1,10 +1,8 @@
 """The one lookup every loader goes through: the mirror ``DLS_DATA_DIR``, then the cache ``data/``, then the source.
 
-``obtain`` returns what ``read`` makes of the first copy found, or of the copy ``make`` creates in the cache. A copy
-that fails verification is reported with the fix for where it lies, never used and never silently replaced; every
-operating-system error becomes a ``DataAccessError`` with the path and the fix. What ``make`` writes is built in a
-staging folder named after its host and process, moved into place only when complete; a dead process's staging
-folder is removed by the next lookup.
+A copy that fails verification is reported with the fix for where it lies, never used nor silently replaced; every
+operating-system error becomes a ``DataAccessError`` with the path and the fix. ``make`` builds in a staging folder
+(host and process in its name), moved into place when complete, removed by the next lookup if its process died.
 """
 
 from __future__ import annotations
@@ -37,28 +35,20 @@ DAMAGED_FIX = {
     CACHE: "Fix: delete it and run `make data` to fetch it again.",
 }
 ACCESS_FIX = {
-    MIRROR: "Fix: ask whoever keeps the mirror to make it readable (files 0644, folders 0755), "
-    "or unset DLS_DATA_DIR to use data/ and downloads instead.",
-    CACHE: "Fix: make it readable and writable for you (e.g. `chmod -R u+rwX data`), "
-    "or set DLS_CACHE_DIR to a folder of your own.",
+    MIRROR: "Fix: ask whoever keeps the mirror to make it readable (files 0644, folders 0755), or unset DLS_DATA_DIR.",
+    CACHE: "Fix: make it readable and writable (`chmod -R u+rwX data`), or set DLS_CACHE_DIR to a folder of your own.",
 }
 DISK_FULL = (
     "The disk is full: {what} could not be written to {where}. Nothing half-written was kept. "
     "Fix: free some space on that disk, or set DLS_CACHE_DIR to a folder on a disk with room."
 )
-NOT_A_FOLDER = (
-    "{where} is a file where a folder is needed (for {what}). Fix: move that file away, or set DLS_CACHE_DIR to "
-    "another folder."
-)
+IS_A_FILE = "{where} is a file where a folder is needed (for {what}). Fix: move that file away, or set DLS_CACHE_DIR."
 OS_ERRORS = {  # errno -> message; {fix} is ACCESS_FIX for the place
-    errno.ENOSPC: DISK_FULL,
-    getattr(errno, "EDQUOT", errno.ENOSPC): DISK_FULL,
-    errno.EACCES: "Permission denied on {where} while providing {what}. {fix}",
-    errno.EPERM: "Permission denied on {where} while providing {what}. {fix}",
+    **dict.fromkeys((errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)), DISK_FULL),
+    **dict.fromkeys((errno.EACCES, errno.EPERM), "Permission denied on {where} while providing {what}. {fix}"),
     errno.EROFS: "{where} is on a read-only file system, so {what} cannot be stored there. "
     "Fix: set DLS_CACHE_DIR to a writable folder.",
-    errno.EEXIST: NOT_A_FOLDER,
-    errno.ENOTDIR: NOT_A_FOLDER,
+    **dict.fromkeys((errno.EEXIST, errno.ENOTDIR), IS_A_FILE),
     errno.EISDIR: "{where} is a folder where a file is needed (for {what}). Fix: move that folder away.",
 }
 
@@ -176,13 +166,10 @@ def sweep_dead_staging(cache: Path) -> list[Path]:
     import psutil
 
     owner = re.compile(rf"\..+\.{re.escape(socket.gethostname())}-(\d+)\.partial")
-    removed = []
-    for folder in cache.glob(".*.partial"):
-        match = owner.fullmatch(folder.name)
-        if match and not psutil.pid_exists(int(match[1])):
-            shutil.rmtree(folder, ignore_errors=True)
-            removed.append(folder)
-    return removed
+    dead = [f for f in cache.glob(".*.partial") if (m := owner.fullmatch(f.name)) and not psutil.pid_exists(int(m[1]))]
+    for folder in dead:
+        shutil.rmtree(folder, ignore_errors=True)
+    return dead
 
 
 def _read(read: Callable[[Path], T], path: Path, place: str, what: str) -> T:
@@ -213,8 +200,7 @@ def obtain(name: str, what: str, read: Callable[[Path], T], make: Callable[[Path
         if mirror is not None and not mirror.is_dir():
             raise DataUnavailableError(
                 f"DLS_DATA_DIR is set to {config.display_path(mirror)}, which does not exist or is not a folder. "
-                "Fix: correct DLS_DATA_DIR (a relative path counts from the project root), or unset it "
-                "to use data/ and downloads."
+                "Fix: correct it (relative paths count from the project root), or unset it to use data/ and downloads."
             )
     sweep_dead_staging(cache)
     places = ([(MIRROR, mirror / name)] if mirror else []) + [(CACHE, cache / name)]
@@ -253,9 +239,7 @@ def _obtain_source(key: str, read: Callable[[Path, tuple[str, ...]], T]) -> T:
     if key not in SOURCES:
         raise ValueError(f"Unknown data source {key!r}; known: {', '.join(sorted(SOURCES))}.")
     source = SOURCES[key]
-    return obtain(
-        source.filename, source.description, lambda path: read(path, source.checksums), downloader_for(source)
-    )
+    return obtain(source.filename, source.description, lambda p: read(p, source.checksums), downloader_for(source))
 
 
 def fetch(key: str) -> Path:
@@ -278,9 +262,8 @@ def fetch_bytes(key: str) -> bytes:
 
 
 def _stream(url: str, output_file: str, what: str) -> str:
-    """Download ``url`` to ``output_file`` with a progress bar; return the response's Content-Type.
-
-    Adds to pooch's downloader an overall deadline, a lowest average rate, and a check of Content-Length.
+    """Download ``url`` to ``output_file`` with a progress bar, a deadline, a lowest average rate, and Content-Length
+    checked; return the response's Content-Type.
 
     Raises:
         requests.RequestException: a failed connection or a transfer cut off (pooch retries these).
@@ -304,10 +287,8 @@ def _stream(url: str, output_file: str, what: str) -> str:
                 try:
                     chunk = response.raw.read1(1 << 20, decode_content=True)
                 except (urllib3.exceptions.HTTPError, OSError) as error:
-                    received = response.raw.tell()
-                    broke = (
-                        cut_off.format(received) if length and received < length else f"the connection broke: {error}"
-                    )
+                    cut = length and response.raw.tell() < length
+                    broke = cut_off.format(response.raw.tell()) if cut else f"the connection broke: {error}"
                     raise requests.ConnectionError(broke) from error
                 if not chunk:
                     break
@@ -320,9 +301,7 @@ def _stream(url: str, output_file: str, what: str) -> str:
                         "(nothing was kept; try again later)"
                     )
         if length is not None and response.raw.tell() != length:
-            raise requests.ConnectionError(
-                f"the transfer was cut off after {response.raw.tell():,} of {length:,} bytes"
-            )
+            raise requests.ConnectionError(cut_off.format(response.raw.tell()))
         return response.headers.get("Content-Type", "")
 
 
@@ -342,23 +321,18 @@ def downloader_for(source: Source) -> Callable[[Path], None] | None:
             warnings.filterwarnings("ignore", message="IProgress not found")
             import pooch
         pooch.get_logger().setLevel("WARNING")  # its "Downloading ... to <path>" line would show machine paths
-        content_types = []
-        with staging(target.name) as folder:
-            fetcher = pooch.create(
-                folder, "", registry={target.name: checksum}, urls={target.name: url}, retry_if_failed=1
-            )
+        sent_types, name = [], target.name
+        with staging(name) as folder:
+            fetcher = pooch.create(folder, "", registry={name: checksum}, urls={name: url}, retry_if_failed=1)
             try:
-                fetched = fetcher.fetch(
-                    target.name, downloader=lambda url, out, _: content_types.append(_stream(url, out, what))
-                )
+                fetched = fetcher.fetch(name, downloader=lambda url, out, _: sent_types.append(_stream(url, out, what)))
             except requests.RequestException as error:
                 raise CannotMake(f"downloading it from {url} failed ({error})") from error
             except ValueError as error:  # pooch: the downloaded file's hash differs
-                html = " The server sent an HTML page, not the file." if "html" in "".join(content_types) else ""
+                html = " The server sent an HTML page, not the file." if "html" in "".join(sent_types) else ""
                 raise ChecksumError(
                     f"The download of {what} from {url} does not match its published checksum {checksum}; "
-                    f"nothing was kept.{html} The source may have changed or the transfer was corrupted: "
-                    "try again later, or use a verified copy through DLS_DATA_DIR."
+                    f"nothing was kept.{html} Try again later, or use a verified copy through DLS_DATA_DIR."
                 ) from error
             move_into_place(Path(fetched), target)
 
