@@ -1,8 +1,7 @@
 """The scripts a page or deck needs, copied next to it from installed packages: no CDN, no network.
 
-MathJax 2 comes from ``jupyter-server-mathjax`` with the course's settings (``assets/mathjax-local.js``);
-reveal.js, require.js and jQuery from npm, pinned by ``assets/package*.json`` and installed with
-``npm ci`` into ``build/npm/``, the one step that needs Node.js.
+MathJax 2 comes from ``jupyter-server-mathjax`` with the course's settings (``assets/mathjax-local.js``); reveal.js,
+require.js and jQuery from npm, pinned by ``assets/package*.json``, installed with ``npm ci`` into ``build/npm/``.
 """
 
 from __future__ import annotations

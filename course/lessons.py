@@ -1,9 +1,7 @@
 """The lesson notebooks: which there are, their headings and titles, and their solutions cleared.
 
-A lab's solution sits between nbgrader's markers (``### BEGIN SOLUTION`` ... ``### END SOLUTION``)
-after the starter's placeholder. :func:`clear_solutions` does what nbgrader's ``ClearSolutions`` does:
-the region becomes ``# YOUR CODE HERE`` (Markdown: "YOUR ANSWER HERE"), and cells tagged
-``solutions-only`` go. nbgrader itself would install a database and a notebook server for this one step.
+A lab's solution sits between nbgrader's markers (``### BEGIN SOLUTION`` ... ``### END SOLUTION``); clearing it
+does what nbgrader's ``ClearSolutions`` does, without the database and notebook server nbgrader would install.
 """
 
 from __future__ import annotations
@@ -20,7 +18,6 @@ BUILD = PROJECT_ROOT / "build"
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 SOLUTIONS_ONLY = "solutions-only"  # cell tag: the cell is left out of students' copies
 CODE_STUB, TEXT_STUB = "# YOUR CODE HERE", "YOUR ANSWER HERE"
-_HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 
 
 def lesson_notebooks(names: list[str] | None = None) -> list[Path]:
@@ -74,8 +71,6 @@ def clear_solutions(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """
     nb.cells = [cell for cell in nb.cells if SOLUTIONS_ONLY not in cell.get("metadata", {}).get("tags", [])]
     for cell in nb.cells:
-        if cell.cell_type not in ("code", "markdown"):
-            continue
         source, found = clear_cell(cell.source, CODE_STUB if cell.cell_type == "code" else TEXT_STUB)
         if found:
             cell.source = source
@@ -89,19 +84,17 @@ def read_lesson(path: Path) -> nbformat.NotebookNode:
     return clear_solutions(nbformat.read(path, as_version=4))
 
 
-def heading(cell: nbformat.NotebookNode) -> tuple[int, str] | None:
-    """Return ``(level, text)`` of the Markdown heading a cell starts with (``## Training``: ``(2, "Training")``), else None."""
-    if cell.cell_type != "markdown":
-        return None
-    first = next((line.strip() for line in cell.source.splitlines() if line.strip()), "")
-    match = _HEADING.match(first)
-    return (len(match.group(1)), match.group(2)) if match else None
+def heading(cell: nbformat.NotebookNode) -> tuple[int, str]:
+    """Return ``(level, text)`` of the heading a Markdown cell starts with (``## A``: ``(2, "A")``); ``(0, "")`` if none."""
+    first = cell.source.strip().split("\n")[0] if cell.cell_type == "markdown" else ""
+    match = re.match(r"(#{1,6})\s+(.+?)\s*#*\s*$", first)
+    return (len(match.group(1)), match.group(2)) if match else (0, "")
 
 
 def lesson_title(nb: nbformat.NotebookNode, fallback: str = "") -> str:
     """Return the notebook's title: its first level-1 heading without a leading number (``1. ``), else ``fallback``."""
     for cell in nb.cells:
-        found = heading(cell)
-        if found and found[0] == 1:
-            return re.sub(r"^\d+\.\s*", "", found[1])
+        level, text = heading(cell)
+        if level == 1:
+            return re.sub(r"^\d+\.\s*", "", text)
     return fallback

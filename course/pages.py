@@ -2,9 +2,7 @@
 
     python -m course.pages [START ...]   # default build/site/index.html; exit status 1 on a fault
 
-:func:`verify_tree` opens start pages from the file system and the pages of their folder they link to, and
-reports per page (:class:`PageCheck`) what is wrong. The browser is the system's Chromium, or the executable
-``DLS_CHROMIUM`` names; never one Playwright downloads.
+The browser is the system's Chromium, or the executable ``DLS_CHROMIUM`` names; never one Playwright downloads.
 """
 
 from __future__ import annotations
@@ -25,8 +23,7 @@ from utils.config import display_path
 
 from .lessons import BUILD
 
-# Beyond the flags Playwright passes itself: no GPU, and no background requests to Google.
-CHROMIUM_ARGS = ["--disable-gpu", "--disable-sync", "--disable-quic"]
+CHROMIUM_ARGS = ["--disable-gpu", "--disable-sync", "--disable-quic"]  # no GPU, no background requests to Google
 LOCAL_SCHEMES = ("file", "data", "blob", "about")
 INSTALL_HINT = "install Chromium to run it (Debian/Ubuntu: sudo apt-get install chromium), or set DLS_CHROMIUM to a Chromium executable"
 
@@ -63,7 +60,7 @@ _INSPECT = r"""() => {
     formulas: document.querySelectorAll("span.MathJax").length,
     formula_errors: document.querySelectorAll(".MathJax_Error, .merror, [data-mjx-error]").length,
     raw_tex: raw,
-    links: Array.from(document.querySelectorAll("a[href]")).map(a => a.href),
+    links: Array.from(document.querySelectorAll("a[href]")).map(a => a.href).filter(href => href.startsWith("file:")),
     deck: !!document.querySelector(".reveal .slides"),
   };
 }"""
@@ -89,7 +86,7 @@ class PageCheck:
     formulas: int = 0
     formula_errors: int = 0
     raw_tex: list[str] = field(default_factory=list)
-    links: list[str] = field(default_factory=list)
+    links: list[str] = field(default_factory=list)  # to local files
     broken_links: list[str] = field(default_factory=list)
     deck: bool = False
     slides: int = 0
@@ -117,10 +114,9 @@ def find_chromium() -> str | None:
     return next(filter(None, map(shutil.which, ("chromium", "chromium-browser", "google-chrome"))), None)
 
 
-def file_path(url: str) -> Path | None:
-    """Return the local path of a ``file://`` URL (query and fragment dropped), else None."""
-    parts = urlsplit(url)
-    return Path(unquote(parts.path)) if parts.scheme == "file" else None
+def file_path(url: str) -> Path:
+    """Return the local path of a ``file://`` URL, query and fragment dropped."""
+    return Path(unquote(urlsplit(url).path))
 
 
 def verify_tree(*starts: Path) -> list[PageCheck]:
@@ -142,8 +138,10 @@ def verify_tree(*starts: Path) -> list[PageCheck]:
             while level:
                 found = await asyncio.gather(*(_verify(browser, slots, page.as_uri()) for page in level))
                 checks += found
-                targets = {file_path(link) for check in found for link in check.links} - {None}
-                targets = {t.resolve() for t in targets if t.suffix == ".html" and t.exists()} - seen
+                targets = set()
+                for check in found:
+                    targets.update(file_path(link).resolve() for link in check.links)
+                targets = {t for t in targets - seen if t.suffix == ".html" and t.exists()}
                 level = sorted(t for t in targets if any(t.is_relative_to(root) for root in roots))
                 seen.update(level)
             return checks
@@ -166,18 +164,21 @@ async def _verify(browser, slots: asyncio.Semaphore, url: str) -> PageCheck:
         if urlsplit(r.url).scheme in LOCAL_SCHEMES:
             check.failed_requests.append(f"{r.url[:160]} ({r.failure})")
 
+    def console(message):
+        if message.type == "error":
+            check.console_errors.append(message.text)
+
     async with slots:
         page = await browser.new_page(viewport={"width": 1280, "height": 800})
         await page.route("**/*", route)
-        page.on("console", lambda m: check.console_errors.append(m.text) if m.type == "error" else None)
+        page.on("console", console)
         page.on("pageerror", lambda e: check.console_errors.append(f"uncaught: {e}"))
         page.on("requestfailed", request_failed)
         await page.goto(url, wait_until="load")
         await page.evaluate(_SETTLE)
         for key, value in (await page.evaluate(_INSPECT)).items():
             setattr(check, key, value)
-        missing = {link.split("#")[0] for link in check.links if (path := file_path(link)) and not path.exists()}
-        check.broken_links = sorted(missing)
+        check.broken_links = sorted({link.split("#")[0] for link in check.links if not file_path(link).exists()})
         if check.deck:  # press the space bar until the last slide shows
             try:
                 await page.wait_for_selector(".reveal.ready", timeout=15_000)
@@ -205,7 +206,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     for check in checks:
         kind = f"deck, {check.slides} slides" if check.deck else "page"
-        where, problems = display_path(file_path(check.url) or check.url), check.problems()
+        where, problems = display_path(file_path(check.url)), check.problems()
         print(f"{'FAIL' if problems else 'ok'}  {where} ({kind}, {check.images} images, {check.formulas} formulas)")
         print("".join(f"      {problem}\n" for problem in problems), end="")
     return 1 if any(check.problems() for check in checks) else 0

@@ -1,8 +1,6 @@
 """The summary of ``make run``: one :class:`Row` per notebook and backend, in ``results/summary.{json,md,png}``.
 
 A notebook hands its metrics to the run with ``utils.report``; ``course.run`` adds how the run went.
-``summary.md`` shows per notebook the key metric and time on each backend side by side, then every
-row in full; ``summary.png`` draws the default backend's key metric beside the lecture's, and the times.
 """
 
 from __future__ import annotations
@@ -66,13 +64,6 @@ def code_fingerprint(notebook: Path) -> str:
     cells = json.loads(Path(notebook).read_text(encoding="utf-8")).get("cells", [])
     code = "\n\0".join("".join(c.get("source", "")) for c in cells if c.get("cell_type") == "code")
     return hashlib.sha256(code.encode()).hexdigest()[:12]
-
-
-def merge(old: list[Row], new: list[Row]) -> list[Row]:
-    """Return ``old`` with each row of ``new`` replacing the one of the same notebook and backend, sorted."""
-    rows = {(r.notebook, r.backend): r for r in old}
-    rows.update({(r.notebook, r.backend): r for r in new})
-    return [rows[key] for key in sorted(rows)]
 
 
 def _format_values(values: Mapping) -> str:
@@ -155,11 +146,10 @@ def summary_figure(rows: list[Row]) -> bytes:
     for column, (notebook, runs) in enumerate(table.items()):
         main = next(iter(runs.values()))  # on the default backend where it ran there
         ax, key = axes[0][column], main.key_metric
-        bars = [("this run", main.metrics.get(key)), ("lecture", main.lecture.get(key))]
-        bars = [(label, value) for label, value in bars if isinstance(value, (int, float))]
-        ax.bar([label for label, _ in bars], [value for _, value in bars], color=["C0", "C7"][: len(bars)])
-        for i, (_, value) in enumerate(bars):
-            ax.text(i, value, f"{value:.3g}", ha="center", va="bottom", fontsize=8)
+        bars = {"this run": main.metrics.get(key), "lecture": main.lecture.get(key)}
+        bars = {label: value for label, value in bars.items() if isinstance(value, (int, float))}
+        drawn = ax.bar(list(bars), list(bars.values()), color=["C0", "C7"][: len(bars)])
+        ax.bar_label(drawn, fmt="%.3g", fontsize=8)
         ax.set_title(f"{notebook}\n{key} ({main.backend})", fontsize=8)
         ax.tick_params(labelsize=7)
         ax = axes[1][column]

@@ -4,8 +4,7 @@
 
 Full mode on the default backend executes the notebooks in place, another backend into ``build/<backend>/``;
 either way the rows replace those of the same notebooks and backend in ``results/summary.*``. Fast mode
-(``DLS_FAST=1``) writes to ``build/fast/`` only. Each notebook runs in a child process of its own
-(``--execute-one``), so that the peak memory measured is its kernel's alone.
+(``DLS_FAST=1``) writes to ``build/fast/`` only.
 """
 
 from __future__ import annotations
@@ -76,12 +75,13 @@ def execute_one(notebook: Path, destination: Path, outcome: Path) -> int:
     finally:
         kernel_log.close()
         progress.close()
-        for output in (output for cell in nb.cells for output in cell.get("outputs", [])):
-            # Keras prints model.summary() through rich, whose plain-text copy keeps terminal colour codes.
-            if "text" in output:
-                output["text"] = strip_ansi(output["text"])
-            if "text/plain" in output.get("data", {}):
-                output["data"]["text/plain"] = strip_ansi(output["data"]["text/plain"])
+        # Keras prints model.summary() through rich, whose plain-text copy keeps terminal colour codes.
+        for cell in nb.cells:
+            for output in cell.get("outputs", []):
+                if "text" in output:
+                    output["text"] = strip_ansi(output["text"])
+                if "text/plain" in output.get("data", {}):
+                    output["data"]["text/plain"] = strip_ansi(output["data"]["text/plain"])
         results.write_atomically(destination, nbformat.writes(nb))
         # The kernel is this process's child, and it has exited: its peak memory is recorded here.
         peak = peak_memory_mb(children=True)
@@ -92,10 +92,9 @@ def execute_one(notebook: Path, destination: Path, outcome: Path) -> int:
 def _read_json(path: Path) -> dict:
     """What a child wrote to ``path`` (the notebook's report, or the outcome), or ``{}`` if nothing usable."""
     try:
-        written = json.loads(path.read_text(encoding="utf-8"))
+        return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
-    return written if isinstance(written, dict) else {}
 
 
 def _commit() -> str | None:
@@ -147,7 +146,9 @@ def record(rows: list[Row], folder: Path) -> list[Row] | None:
     """
     summary = folder / "summary.json"
     try:
-        merged = results.merge(results.load_summary(summary), rows)
+        # This run's rows replace those of the same notebook and backend.
+        by_key = {(row.notebook, row.backend): row for row in [*results.load_summary(summary), *rows]}
+        merged = [by_key[key] for key in sorted(by_key)]
         fingerprints = {p.stem: code_fingerprint(p) for p in lesson_notebooks()}
         results.save_summary(merged, folder, f"Results ({config.MODE} mode)", fingerprints)
         return merged

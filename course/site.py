@@ -39,8 +39,8 @@ class Site:
 
 def readme_introduction(readme: Path) -> str:
     """Return the paragraphs of ``readme`` between its title and its first section: what the course is."""
-    text = readme.read_text(encoding="utf-8") if readme.is_file() else ""
-    return found.group(1).strip() if (found := re.search(r"^# .*\n((?:(?!## ).*\n?)*)", text, flags=re.M)) else ""
+    found = re.search(r"^# .*\n((?:(?!## ).*\n?)*)", readme.read_text(encoding="utf-8"), flags=re.MULTILINE)
+    return found.group(1).strip() if found else ""
 
 
 def results_section(summary: Path) -> str:
@@ -52,7 +52,8 @@ def results_section(summary: Path) -> str:
 
 def lesson_number(stem: str) -> str:
     """Return a notebook's number in the lecture, from its file name: ``01_mnist`` gives ``1``."""
-    return str(int(digits.group(0))) if (digits := re.match(r"\d+", stem)) else ""
+    digits = re.match(r"\d+", stem)
+    return str(int(digits.group(0))) if digits else ""
 
 
 def home_page(intro: str, lessons: list[tuple[str, str]], results: str, figure: str | None, decks: bool) -> str:
@@ -121,7 +122,7 @@ def build_site(
     for notebook in notebooks:
         nb = read_lesson(notebook)
         if decks:  # a link to the deck under the notebook's title
-            title_at = next((i for i, cell in enumerate(nb.cells) if (heading(cell) or (0,))[0] == 1), -1)
+            title_at = next((i for i, cell in enumerate(nb.cells) if heading(cell)[0] == 1), -1)
             link = f"**Slides:** [this notebook as a slide deck](slides/{deck_name(notebook)})"
             nb.cells.insert(title_at + 1, nbformat.v4.new_markdown_cell(link))
         nbformat.write(nb, source / notebook.name)

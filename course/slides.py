@@ -3,7 +3,6 @@
     python -m course.slides [--present]   # the decks in build/slides/, or the RISE copies in build/present/
 
 Both come from the notebooks as committed (stored outputs kept, solutions cleared); nothing is executed.
-Where slides start is derived each time (:func:`mark_slides`), never stored.
 """
 
 from __future__ import annotations
@@ -38,8 +37,6 @@ def cell_lines(cell: nbformat.NotebookNode) -> int:
     """Return an estimate of the lines a cell takes on a slide, outputs included."""
     if cell.cell_type == "markdown":
         return _lines(cell.source) + IMAGE_LINES * cell.source.count("![")
-    if cell.cell_type != "code":
-        return _lines(cell.source)
     total = _lines(cell.source) + 1
     for output in cell.get("outputs", []):
         data = output.get("data", {})
@@ -68,7 +65,7 @@ def mark_slides(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
         show = cell.metadata.setdefault("slideshow", nbformat.NotebookNode())
         if show.get("slide_type") in ("skip", "notes"):
             continue
-        level = (heading(cell) or (0, ""))[0]
+        level = heading(cell)[0]
         size = cell_lines(cell)
         text_after_code = cell.cell_type == "markdown" and code_on_slide and used > SLIDE_LINES // 2
         new_slide = first or level in (1, 2)
@@ -83,7 +80,7 @@ def mark_slides(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return nb
 
 
-def deck_html(nb: nbformat.NotebookNode, assets_url: str = "assets", title: str = "") -> str:
+def deck_html(nb: nbformat.NotebookNode, assets_url: str = "assets") -> str:
     """Return the reveal.js deck of notebook ``nb`` (not changed) as one HTML page loading its scripts from ``assets_url``."""
     exporter = SlidesExporter(
         template_name="dls_reveal",
@@ -100,7 +97,7 @@ def deck_html(nb: nbformat.NotebookNode, assets_url: str = "assets", title: str 
         exclude_input_prompt=True,
         exclude_output_prompt=True,
     )
-    resources = {"metadata": {"name": title or lesson_title(nb)}}
+    resources = {"metadata": {"name": lesson_title(nb)}}
     return exporter.from_notebook_node(mark_slides(copy.deepcopy(nb)), resources=resources)[0]
 
 
@@ -112,9 +109,7 @@ def deck_name(notebook: Path) -> str:
 def build_slides(
     out: Path = BUILD / "slides", notebooks: list[Path] | None = None, assets: Path | None = None, assets_url="assets"
 ) -> list[Path]:
-    """Write one deck per notebook (default: the lessons) into ``out``, their scripts into ``assets`` (``out/assets``).
-
-    Returns the decks' paths.
+    """Write one deck per notebook (default: the lessons) into ``out``, their scripts into ``assets``; return the decks.
 
     Raises:
         AssetsUnavailable: reveal.js cannot be had (npm missing); nothing is written then.
@@ -127,23 +122,19 @@ def build_slides(
     for old in out.glob("*.slides.html"):
         old.unlink()
     for notebook in notebooks:
-        nb = read_lesson(notebook)
-        html = deck_html(nb, assets_url, lesson_title(nb, notebook.stem))
+        html = deck_html(read_lesson(notebook), assets_url)
         (out / deck_name(notebook)).write_text(html, encoding="utf-8")
     return [out / deck_name(notebook) for notebook in notebooks]
 
 
 def presenter_copies(out: Path = BUILD / "present", notebooks: list[Path] | None = None) -> list[Path]:
-    """Write copies of the notebooks (default: the lessons) with the derived slides into ``out``; return their paths.
-
-    RISE scrolls long slides, with reveal.js's ``white`` theme (the default loads Google Fonts).
-    """
+    """Write copies of the notebooks (default: the lessons) with the derived slides into ``out``; return their paths."""
     notebooks = lesson_notebooks() if notebooks is None else notebooks
     out.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(ASSETS / "rise.css", out / "rise.css")
     for notebook in notebooks:
         nb = mark_slides(read_lesson(notebook))
-        nb.metadata["rise"] = {"scroll": True, "theme": "white", "transition": "slide"}
+        nb.metadata["rise"] = {"scroll": True, "theme": "white", "transition": "slide"}  # default theme: Google Fonts
         nbformat.write(nb, out / notebook.name)
     return [out / notebook.name for notebook in notebooks]
 

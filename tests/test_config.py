@@ -22,8 +22,11 @@ def test_data_dirs_mirror_first_then_cache(monkeypatch, tmp_path):
     monkeypatch.setenv("DLS_DATA_DIR", str(tmp_path / "mirror"))
     monkeypatch.setenv("DLS_CACHE_DIR", str(tmp_path / "cache"))
     assert config.data_dirs() == [tmp_path / "mirror", tmp_path / "cache"]
-    monkeypatch.setenv("DLS_DATA_DIR", "../shared/data")  # relative: counted from the project root
+    monkeypatch.chdir(tmp_path)  # relative paths count from the project root, not the working folder
+    monkeypatch.setenv("DLS_DATA_DIR", "../shared/data")
+    monkeypatch.setenv("DLS_CACHE_DIR", "build/some-cache")
     assert config.mirror_dir() == (config.PROJECT_ROOT / "../shared/data").resolve()
+    assert config.cache_dir() == config.PROJECT_ROOT / "build/some-cache"
     monkeypatch.delenv("DLS_DATA_DIR")
     monkeypatch.delenv("DLS_CACHE_DIR")
     assert config.data_dirs() == [config.PROJECT_ROOT / "data"] and config.mirror_dir() is None

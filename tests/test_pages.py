@@ -1,10 +1,4 @@
-"""The built site and decks in headless Chromium (course.pages): every page and deck opens cleanly.
-
-Without Chromium this module is skipped, in one line saying how to install it; where the
-environment variable CI is set (as in .ci/run) it fails instead.
-"""
-
-from __future__ import annotations
+"""The built site and decks in headless Chromium (course.pages); without Chromium skipped, or failed where CI is set."""
 
 import os
 
@@ -22,10 +16,9 @@ if find_chromium() is None:
     pytest.skip(f"browser test skipped, no Chromium found: {INSTALL_HINT}", allow_module_level=True)
 
 
-def without_decks(site):
-    if not site.decks:
-        reason = f"the decks were not built: {site.note}"
-        pytest.fail(f"{reason}; CI is set, so the browser test must run") if IN_CI else pytest.skip(reason)
+def skip_without_decks(site):
+    if not site.decks:  # only outside CI: there the site fixture requires them
+        pytest.skip(f"the decks were not built: {site.note}")
 
 
 @pytest.fixture(scope="module")
@@ -45,14 +38,14 @@ def test_every_page_and_deck_of_the_site_opens_cleanly(site, checks):
     assert expected <= set(checks), f"not reached by links from the home page: {expected - set(checks)}"
     problems = [f"{url.rsplit('/', 1)[-1]}: {problem}" for url, c in checks.items() for problem in c.problems()]
     assert not problems, "\n".join(problems)
-    without_decks(site)
+    skip_without_decks(site)
 
 
 def test_every_figure_and_formula_of_each_notebook_is_shown(site, checks):
     for notebook in lesson_notebooks():
         nb = read_lesson(notebook)
         outputs = [o for c in nb.cells for o in c.get("outputs", [])]
-        figures = sum(any(k.startswith("image/") for k in o.get("data", {})) for o in outputs)
+        figures = sum("image/png" in o.get("data", {}) for o in outputs)
         has_math = any("$" in c.source for c in nb.cells if c.cell_type == "markdown")
         views = [site.folder / f"{notebook.stem}.html"]
         views += [site.folder / "slides" / f"{notebook.stem}.slides.html"] if site.decks else []
@@ -64,26 +57,24 @@ def test_every_figure_and_formula_of_each_notebook_is_shown(site, checks):
 
 
 def test_the_decks_of_make_slides_open_cleanly(site, tmp_path):
-    without_decks(site)
+    skip_without_decks(site)
     # They differ from the site's only in where their scripts are: the first deck shows whether those load.
     problems = [f"{c.url}: {p}" for c in verify_tree(build_slides(tmp_path / "slides")[0]) for p in c.problems()]
     assert not problems, "\n".join(problems)
 
 
 def test_the_page_checker_finds_a_missing_figure_a_console_error_and_the_rest(tmp_path):
-    (tmp_path / "fine.html").write_text("<!DOCTYPE html><html><head><title>fine</title></head><body>fine</body></html>")
+    (tmp_path / "fine.html").write_text("<!DOCTYPE html><title>fine</title>fine")
     (tmp_path / "broken.html").write_text(
-        "<!DOCTYPE html><html><head><title>broken</title></head><body>"
-        '<img src="missing-figure.png"><img src="https://example.invalid/remote.png">'
+        '<!DOCTYPE html><title>broken</title><img src="missing-figure.png"><img src="https://example.invalid/x.png">'
         '<script>console.error("deliberate error")</script>'
         '<p>a formula left as $x^2 + 1$</p><a href="fine.html">fine</a> <a href="gone.html">gone</a>'
-        "</body></html>"
     )
     broken, fine = verify_tree(tmp_path / "broken.html")
     assert fine.problems() == [] and fine.title == "fine"
     assert any("missing-figure.png" in s for s in broken.broken_images)
     assert any("deliberate error" in e for e in broken.console_errors)
-    assert broken.outside_requests == ["https://example.invalid/remote.png"]
+    assert broken.outside_requests == ["https://example.invalid/x.png"]
     assert broken.raw_tex == ["$x^2 + 1$"]
     assert [link.rsplit("/", 1)[-1] for link in broken.broken_links] == ["gone.html"]
     assert len(broken.problems()) >= 5

@@ -1,7 +1,5 @@
 """Slides (course.slides) and the course site (course.site) without solutions; in a browser: test_pages.py."""
 
-from __future__ import annotations
-
 import base64
 import re
 
@@ -12,7 +10,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_outp
 
 from course import javascript
 from course.lessons import read_lesson
-from course.site import build_site, home_page, readme_introduction, results_section
+from course.site import build_site
 from course.slides import SLIDE_LINES, build_slides, deck_html, mark_slides
 from utils.config import PROJECT_ROOT
 
@@ -26,8 +24,8 @@ PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA6
 @pytest.fixture
 def lesson(tmp_path):
     log = "".join(f"epoch {i}: loss 0.{i:03d}\n" for i in range(200))
-    solution = f"model = None  # your model here\n### BEGIN SOLUTION\nmodel = {SECRET}\n### END SOLUTION\nmodel"
     figure = {"image/png": PNG, "text/plain": "<Figure>"}
+    solution = f"model = None  # your model here\n### BEGIN SOLUTION\nmodel = {SECRET}\n### END SOLUTION\nmodel"
     cells = [
         new_markdown_cell("# 9. A synthetic lesson\n\nWhat this lesson covers."),
         new_markdown_cell("## Setup\n\nEnergy is $E = mc^2$, and a sum:\n\n$$\\sum_{i=1}^{n} x_i.$$"),
@@ -46,7 +44,7 @@ def slide_types(nb):
     return [cell.metadata["slideshow"]["slide_type"] for cell in mark_slides(nb).cells]
 
 
-def test_headings_start_slides_and_full_slides_continue_on_sub_slides(lesson):
+def test_headings_start_slides_full_ones_continue_on_sub_slides_and_authors_notes_and_skips_stay(lesson):
     # title, ## Setup, its code, ### Exercise, its code, ## A figure, the figure, the long log
     nb = nbformat.read(lesson, as_version=4)
     assert slide_types(nb) == ["slide", "slide", "-", "subslide", "-", "slide", "-", "subslide"]
@@ -54,9 +52,6 @@ def test_headings_start_slides_and_full_slides_continue_on_sub_slides(lesson):
     types = slide_types(new_notebook(cells=cells))
     first_break = types.index("subslide")
     assert types[:4] == ["slide", "-", "-", "-"] and 1 + 5 * (first_break - 1) <= SLIDE_LINES < 1 + 5 * first_break
-
-
-def test_an_authors_speaker_notes_and_skips_are_kept():
     notes = new_markdown_cell("say this", metadata={"slideshow": {"slide_type": "notes"}})
     skip = new_code_cell("hidden()", metadata={"slideshow": {"slide_type": "skip"}})
     assert slide_types(new_notebook(cells=[new_markdown_cell("## Section"), notes, skip])) == ["slide", "notes", "skip"]
@@ -77,26 +72,18 @@ def test_the_site_config_uses_the_local_mathjax():
     assert plugin["execute"] is False and config["use_directory_urls"] is False and config["theme"]["font"] is False
 
 
-def test_home_page_reads_readme_and_results(tmp_path):
+def test_site_pages_show_outputs_but_no_solution_and_home_shows_readme_and_results(lesson, tmp_path):
     (tmp_path / "README.md").write_text("# Course\n\nWhat the course is.\n\n## Install\n\nnot this\n")
     (tmp_path / "summary.md").write_text(SUMMARY)
-    intro = readme_introduction(tmp_path / "README.md")
-    assert intro == "What the course is."
-    page = home_page(intro, [("09_x", "A lesson")], results_section(tmp_path / "summary.md"), "assets/s.png", True)
-    assert page.index("## Results (full mode)") < page.index("![") < page.index("| 09_x | acc 0.9 |")
-    assert "[A lesson](09_x.ipynb)" in page and "slides/09_x.slides.html" in page
-    assert "No results yet" in results_section(tmp_path / "missing.md")
-
-
-def test_a_site_page_shows_the_outputs_but_no_solution(lesson, tmp_path):
-    (tmp_path / "summary.md").write_text(SUMMARY)
     (tmp_path / "summary.png").write_bytes(base64.b64decode(PNG))
-    site = build_site(tmp_path / "site", tmp_path / "src", [lesson], results=tmp_path, slides=False)
+    site = build_site(tmp_path / "site", tmp_path / "src", [lesson], tmp_path / "README.md", tmp_path, slides=False)
     page = site.pages[0].read_text()
     assert SECRET not in page and "# YOUR CODE HERE" in page and "# your model here" in page
     assert "data:image/png;base64," in page and "epoch 199: loss 0.199" in page
-    home = site.home.read_text()
-    assert "A synthetic lesson" in home and "acc 0.9" in home and "assets/summary.png" in home
+    home = (tmp_path / "src" / "index.md").read_text()
+    assert "What the course is." in home and "not this" not in home and "[A synthetic lesson](09_synthetic" in home
+    assert home.index("## Results (full mode)") < home.index("![") < home.index("| 09_x | acc 0.9 |")
+    assert "acc 0.9" in site.home.read_text()
     assets = site.folder / "assets"
     assert (assets / "summary.png").is_file() and (assets / "mathjax" / "config" / "local" / "dls.js").is_file()
     assert not [html.name for html in site.folder.glob("*.html") if REMOTE_LOAD.search(html.read_text())]
@@ -107,7 +94,8 @@ def test_without_npm_the_site_is_built_without_its_decks(lesson, tmp_path, monke
     monkeypatch.setattr(javascript.shutil, "which", lambda name: None)  # and no npm
     site = build_site(tmp_path / "site", tmp_path / "src", [lesson], results=tmp_path)
     assert site.decks == [] and "npm is not installed" in site.note and "apt-get install nodejs npm" in site.note
-    assert site.pages[0].is_file() and "slides/" not in site.home.read_text()
+    home = site.home.read_text()
+    assert site.pages[0].is_file() and "slides/" not in home and "No results yet" in home
     with pytest.raises(javascript.AssetsUnavailable, match="npm is not installed"):
         build_slides(tmp_path / "slides", [lesson])
     assert not (tmp_path / "slides").exists()

@@ -1,7 +1,5 @@
 """The students' copies (course.student_copies) and the solution markers they clear (course.lessons)."""
 
-from __future__ import annotations
-
 import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
@@ -13,11 +11,9 @@ SOLVED = f'model = None  # your model here\n{lessons.BEGIN}\nmodel = "a trained 
 CLEARED = "model = None  # your model here\n# YOUR CODE HERE\nprint(model)"
 
 
-def test_a_solution_becomes_its_stub():
-    assert lessons.clear_cell(SOLVED, lessons.CODE_STUB) == (CLEARED, True)
+def test_an_indented_solution_becomes_an_indented_stub():
     indented = "def f():\n    ### BEGIN SOLUTION\n    return 1\n    ### END SOLUTION"
     assert lessons.clear_cell(indented, lessons.CODE_STUB)[0] == "def f():\n    # YOUR CODE HERE"
-    assert lessons.clear_cell("x = 1", lessons.CODE_STUB) == ("x = 1", False)
 
 
 @pytest.mark.parametrize(

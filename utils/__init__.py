@@ -1,8 +1,5 @@
 """Shared helpers for the Building Deep Learning Systems notebooks: the names a notebook uses as ``utils.<name>``.
-
-A notebook starts with ``import utils`` (light: no TensorFlow) and ``utils.setup()``, before importing Keras: it loads
-TensorFlow without its start-up messages, seeds everything and prints the mode.
-"""
+A notebook starts with ``import utils`` (no TensorFlow yet) and ``utils.setup()``, before importing Keras."""
 
 from .checks import (
     all_checks_passed,
@@ -32,10 +29,6 @@ from .config import FAST, MODE, setup
 from .data import (
     BOSTON_FEATURE_NAMES,
     MNIST_TRAIN_SIZE,
-    ChecksumError,
-    DataAccessError,
-    DataError,
-    DataUnavailableError,
     fetch,
     load_boston_housing,
     load_cats_vs_dogs,

@@ -1,10 +1,7 @@
-"""Feedback for the labs at the end of each notebook: ``utils.check_*``.
-
-Each check prints one verdict on a student's answer: **passed** (what is right), **not yet** (what is wrong, and a
-hint) or **not attempted yet** (the starter's ``None`` is still there). A check never raises, whatever it is given,
-so that a student's copy runs top to bottom. It returns its ``Feedback`` and records the status in ``RESULTS``, so
-that the solved notebook can assert ``all_checks_passed()``.
-"""
+"""Feedback for the labs at the end of each notebook: ``utils.check_*``. Each check prints one verdict on a student's
+answer: **passed** (what is right), **not yet** (what is wrong, and a hint) or **not attempted yet** (the starter's
+``None`` is still there). A check never raises, whatever it is given. It returns its ``Feedback`` and records the
+status in ``RESULTS``, read by ``all_checks_passed()``."""
 
 from __future__ import annotations
 
@@ -12,7 +9,7 @@ import functools
 import inspect
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -28,7 +25,7 @@ class Feedback:
 
     exercise: str
     status: str
-    lines: list[str] = field(default_factory=list)
+    lines: list[str]
 
     def __bool__(self) -> bool:
         return self.status == PASSED
@@ -42,11 +39,8 @@ class _WrongAnswer(Exception):
 
 
 def _lab_check(exercise: str, *answers: str):
-    """Make a lab's check from ``grade``, which returns what is right or raises ``_WrongAnswer``.
-
-    The check takes ``grade``'s arguments, prints its verdict and returns ``Feedback``: "not attempted yet" while an
-    argument named in ``answers`` is None, "not yet" whatever ``grade`` raises.
-    """
+    """Make a lab's check from ``grade``, which returns what is right or raises: not attempted while an argument
+    named in ``answers`` is None."""
 
     def decorate(grade: Callable[..., list[str]]) -> Callable[..., Feedback]:
         signature = inspect.signature(grade)
@@ -78,9 +72,6 @@ def all_checks_passed(*exercises: str) -> bool:
     """Return whether the given exercises (default: every one checked so far) passed."""
     names = exercises or tuple(RESULTS)
     return bool(names) and all(RESULTS.get(name) == PASSED for name in names)
-
-
-# --------------------------------------------------------------------------- what the checks test
 
 
 def _require(condition: bool, what: str, hint: str) -> None:
@@ -144,11 +135,9 @@ def _judge_model(model, task: str, max_params: int | None = None, inputs: int | 
         given = model.input_shape[-1]
         _require(given == inputs, f"The model takes {given} inputs.", f"start with keras.Input(shape=({inputs},)).")
     params = model.count_params()
-    _require(
-        max_params is None or params <= max_params,
-        f"The model has {params:,} parameters, more than the budget of {max_params or 0:,}.",
-        "make the first layer narrower: it holds most parameters (inputs x units).",
-    )
+    over = f"The model has {params:,} parameters, more than the budget of {max_params or 0:,}."
+    hint = "make the first layer narrower: it holds most parameters (inputs x units)."
+    _require(max_params is None or params <= max_params, over, hint)
     return [f"a compiled model with {params:,} parameters, {outputs} output(s) ({used}), loss {loss}"]
 
 
@@ -168,12 +157,9 @@ def _accuracy(model, x, y_one_hot) -> float:
     return float(np.mean(predicted == np.asarray(y_one_hot).argmax(axis=1)))
 
 
-# --------------------------------------------------------------------------- 01_mnist
-
-
 @_lab_check("Exercise 1 (prepare the images)", "prepare")
 def check_prepare(prepare) -> list[str]:
-    """Exercise: ``prepare(images)`` turns uint8 28x28 images into float32 vectors of 784 values in [0, 1]."""
+    """01_mnist: ``prepare(images)`` turns uint8 28x28 images into float32 vectors of 784 values in [0, 1]."""
     images = np.random.default_rng(0).integers(0, 256, (3, 28, 28)).astype(np.uint8)
     result = np.asarray(prepare(images.copy()))
     _require(result.shape == (3, 784), f"3 images became shape {result.shape}.", "flatten: images.reshape(-1, 784).")
@@ -187,7 +173,7 @@ def check_prepare(prepare) -> list[str]:
 
 @_lab_check("Exercise 2 (one-hot encoding)", "one_hot")
 def check_one_hot(one_hot) -> list[str]:
-    """Exercise: ``one_hot(labels, num_classes)`` without ``keras.utils.to_categorical``."""
+    """01_mnist: ``one_hot(labels, num_classes)`` without ``keras.utils.to_categorical``."""
     labels = np.array([3, 0, 9, 3])
     result = np.asarray(one_hot(labels, 10))
     _require(result.shape == (4, 10), f"4 labels became shape {result.shape}.", "one row per label, one per class.")
@@ -201,19 +187,16 @@ def check_one_hot(one_hot) -> list[str]:
 
 @_lab_check("Exercise 3 (a smaller network)", "model")
 def check_small_network(model, x_test, y_test, *, max_params: int, min_accuracy: float) -> list[str]:
-    """Exercise: a dense MNIST network within a parameter budget that reaches a test accuracy."""
+    """01_mnist: a dense MNIST network within a parameter budget that reaches a test accuracy."""
     right = _judge_model(model, "digits", max_params)
     accuracy = _accuracy(model, x_test, y_test)
     _at_least("Its test accuracy", accuracy, min_accuracy, "train longer, or use one wider hidden layer.")
     return right + [f"test accuracy {accuracy:.4f} >= {min_accuracy}, within {max_params:,} parameters"]
 
 
-# --------------------------------------------------------------------------- 02_imdb
-
-
 @_lab_check("Exercise 1 (a model under a parameter budget)", "model", "history")
 def check_budget_model(model, history, *, max_params: int, min_val_accuracy: float) -> list[str]:
-    """Exercise: the best IMDB model within a parameter budget (validation accuracy at its best epoch)."""
+    """02_imdb: the best IMDB model within a parameter budget (validation accuracy at its best epoch)."""
     right = _judge_model(model, "sentiment", max_params)
     best = max(_recorded(history, "val_accuracy"))
     _at_least("Its best validation accuracy", best, min_val_accuracy, "few units suffice; keep the best epoch.")
@@ -222,7 +205,7 @@ def check_budget_model(model, history, *, max_params: int, min_val_accuracy: flo
 
 @_lab_check("Exercise 2 (decode a review)", "decode_review")
 def check_decode(decode_review, sequences, word_index) -> list[str]:
-    """Exercise: ``decode_review(indices, word_index)`` turns word indices back into text."""
+    """02_imdb: ``decode_review(indices, word_index)`` turns word indices back into text."""
     by_rank = {rank: word for word, rank in word_index.items()}
 
     def expected(sequence, offset=3):
@@ -240,35 +223,27 @@ def check_decode(decode_review, sequences, word_index) -> list[str]:
 
 @_lab_check("Exercise 3 (where overfitting starts)", "answer")
 def check_best_epoch(answer, history) -> list[str]:
-    """Exercise: the epoch (counted from 1) with the lowest validation loss of a history."""
+    """02_imdb: the epoch (counted from 1) with the lowest validation loss of a history."""
     val_loss = np.asarray(_recorded(history, "val_loss"))
     expected, answer = int(np.argmin(val_loss)) + 1, int(answer)
     _require(answer != expected - 1, f"{answer} is one too small.", "np.argmin counts from 0, epochs from 1.")
     best_accuracy = int(np.argmax(_recorded(history, "val_accuracy"))) + 1
-    _require(
-        answer != best_accuracy or best_accuracy == expected,
-        f"{answer} is the epoch of the highest validation accuracy.",
-        "the question asks for the lowest validation *loss*.",
-    )
-    _require(
-        answer == expected, f"{answer} is not the epoch of the lowest val_loss.", "look at history.history['val_loss']."
-    )
+    at_accuracy = f"{answer} is the epoch of the highest validation accuracy."
+    hint = "the question asks for the lowest validation *loss*."
+    _require(answer != best_accuracy or best_accuracy == expected, at_accuracy, hint)
+    wrong = f"{answer} is not the epoch of the lowest val_loss."
+    _require(answer == expected, wrong, "look at history.history['val_loss'].")
     return [f"epoch {expected}: validation loss {val_loss.min():.4f}"]
-
-
-# --------------------------------------------------------------------------- 03_reuters
 
 
 @_lab_check("Exercise 1 (no bottleneck, fewer parameters)", "model", "history")
 def check_small_reuters(model, history, *, max_params: int, min_val_accuracy: float) -> list[str]:
-    """Exercise: a Reuters model without a bottleneck, with fewer parameters than the 64-64 model."""
+    """03_reuters: a Reuters model without a bottleneck, with fewer parameters than the 64-64 model."""
     right = _judge_model(model, "topics", max_params)
     widths = [layer.units for layer in model.layers[:-1] if hasattr(layer, "units")]
-    _require(
-        all(width >= 16 for width in widths),
-        f"A hidden layer has only {min(widths)} units for 46 topics: an information bottleneck.",
-        "no hidden layer should be much narrower than the number of classes.",
-    )
+    bottleneck = f"A hidden layer has only {min(widths)} units for 46 topics: an information bottleneck."
+    hint = "no hidden layer should be much narrower than the number of classes."
+    _require(all(width >= 16 for width in widths), bottleneck, hint)
     best = max(_recorded(history, "val_accuracy"))
     _at_least("Its best validation accuracy", best, min_val_accuracy, "one wide hidden layer; keep its best epoch.")
     return right + [f"hidden widths {widths}, best validation accuracy {best:.4f} >= {min_val_accuracy}"]
@@ -276,20 +251,18 @@ def check_small_reuters(model, history, *, max_params: int, min_val_accuracy: fl
 
 @_lab_check("Exercise 2 (integer labels)", "model", "labels")
 def check_sparse_labels(model, labels) -> list[str]:
-    """Exercise: the same model trained on integer labels with the sparse categorical cross-entropy."""
+    """03_reuters: the same model trained on integer labels with the sparse categorical cross-entropy."""
     labels = np.asarray(labels)
-    _require(
-        labels.ndim == 1 and np.issubdtype(labels.dtype, np.integer),
-        f"The labels have shape {labels.shape} and type {labels.dtype}.",
-        "use the integer topic numbers (train_labels), not the one-hot vectors.",
-    )
+    integers = labels.ndim == 1 and np.issubdtype(labels.dtype, np.integer)
+    hint = "use the integer topic numbers (train_labels), not the one-hot vectors."
+    _require(integers, f"The labels have shape {labels.shape} and type {labels.dtype}.", hint)
     right = _judge_model(model, "topics, integer labels")
     return right + ["integer labels with sparse_categorical_crossentropy"]
 
 
 @_lab_check("Exercise 3 (the random baseline)", "answer")
 def check_random_baseline(answer, labels) -> list[str]:
-    """Exercise: the expected accuracy of guessing topics at random with their frequencies, sum of p_k**2."""
+    """03_reuters: the expected accuracy of guessing topics at random with their frequencies, sum of p_k**2."""
     shares = np.bincount(np.asarray(labels)) / len(labels)
     expected, answer = float(np.sum(shares**2)), float(answer)
     fix = "divide the counts by the number of labels."
@@ -303,12 +276,9 @@ def check_random_baseline(answer, labels) -> list[str]:
     return [f"sum of squared shares = {expected:.4f}"]
 
 
-# --------------------------------------------------------------------------- 04_boston_housing
-
-
 @_lab_check("Exercise 1 (normalization inside the model)", "build", "cv_mae")
 def check_normalized_model(build, sample_x, cv_mae, *, max_mae: float) -> list[str]:
-    """Exercise: ``build(x_fit)`` returns a model that normalizes its own inputs (layers.Normalization)."""
+    """04_boston_housing: ``build(x_fit)`` returns a model that normalizes its own inputs (layers.Normalization)."""
     import keras
 
     model = build(np.asarray(sample_x, dtype="float32"))
@@ -328,7 +298,7 @@ def check_normalized_model(build, sample_x, cv_mae, *, max_mae: float) -> list[s
 
 @_lab_check("Exercise 2 (the mean absolute error by hand)", "mean_absolute_error")
 def check_mae(mean_absolute_error) -> list[str]:
-    """Exercise: ``mean_absolute_error(y_true, y_pred)`` written with NumPy."""
+    """04_boston_housing: ``mean_absolute_error(y_true, y_pred)`` written with NumPy."""
     answer = float(mean_absolute_error(np.array([10.0, 20.0, 30.0, 40.0]), np.array([12.0, 17.0, 30.0, 41.0])))
     mistakes = [
         (3.5, "You computed the mean *squared* error.", "take the absolute difference, not its square."),
@@ -341,7 +311,7 @@ def check_mae(mean_absolute_error) -> list[str]:
 
 @_lab_check("Exercise 3 (a model without feature B)", "x_train", "model", "test_mae")
 def check_without_b(x_train, model, test_mae, *, max_mae: float) -> list[str]:
-    """Exercise: the final model trained without feature B."""
+    """04_boston_housing: the final model trained without feature B."""
     features = np.shape(x_train)[1]
     _require(features == 12, f"The data has {features} features, not 12.", "drop B with np.delete(data, 11, axis=1).")
     right = _judge_model(model, "prices", inputs=12)
@@ -350,12 +320,9 @@ def check_without_b(x_train, model, test_mae, *, max_mae: float) -> list[str]:
     return right + [f"12 features, test MAE {float(test_mae):.2f} <= {max_mae}"]
 
 
-# --------------------------------------------------------------------------- 05_regularization
-
-
 @_lab_check("Exercise 1 (another dropout rate)", "model", "history")
 def check_dropout_model(model, history, *, max_val_loss: float) -> list[str]:
-    """Exercise: the 16-16 network with a dropout rate of the usual range, 0.2 to 0.5, other than 0.5."""
+    """05_regularization: the 16-16 network with a dropout rate of the usual range, 0.2 to 0.5, other than 0.5."""
     import keras
 
     rates = [layer.rate for layer in model.layers if isinstance(layer, keras.layers.Dropout)]
@@ -371,8 +338,9 @@ def check_dropout_model(model, history, *, max_val_loss: float) -> list[str]:
 
 @_lab_check("Exercise 2 (a smaller L1 factor)", "model", "history")
 def check_l1_model(model, history, *, max_val_loss: float) -> list[str]:
-    """Exercise: L1 regularization with a factor smaller than 0.001, which then no longer underfits."""
+    """05_regularization: L1 regularization with a factor smaller than 0.001, which then no longer underfits."""
     regularizers = [getattr(layer, "kernel_regularizer", None) for layer in model.layers]
+    # Rounded to 3 significant digits: a regularizer stores float32, so l1(0.001) holds 0.0010000000475.
     factors = [float(f"{float(getattr(r, 'l1', 0)):.3g}") for r in regularizers if r is not None]
     hint = "pass kernel_regularizer=regularizers.l1(factor) to every Dense layer."
     _require(bool(factors) and all(f > 0 for f in factors), "The layers have no L1 kernel_regularizer.", hint)
@@ -386,15 +354,14 @@ def check_l1_model(model, history, *, max_val_loss: float) -> list[str]:
 
 @_lab_check("Exercise 3 (the L2 penalty by hand)", "answer", "model")
 def check_l2_penalty(answer, model, *, factor: float = 0.001) -> list[str]:
-    """Exercise: the L2 penalty of a trained model by hand: factor times the sum of squared kernel weights."""
+    """05_regularization: the L2 penalty of a trained model by hand: factor times the sum of squared kernel weights."""
     import keras
 
     dense = [layer for layer in model.layers if isinstance(layer, keras.layers.Dense)]
     kernels = [layer.get_weights()[0] for layer in dense]
+    biases = [layer.get_weights()[1] for layer in dense if layer.use_bias]
     expected = factor * sum(float(np.sum(k**2)) for k in kernels)
-    with_biases = expected + factor * sum(
-        float(np.sum(layer.get_weights()[1] ** 2)) for layer in dense if layer.use_bias
-    )
+    with_biases = expected + factor * sum(float(np.sum(b**2)) for b in biases)
     l1 = factor * sum(float(np.sum(np.abs(k))) for k in kernels)
     mistakes = [
         (expected / factor, "You left out the factor.", f"multiply the sum by {factor}."),
@@ -407,12 +374,9 @@ def check_l2_penalty(answer, model, *, factor: float = 0.001) -> list[str]:
     return [f"penalty {expected:.5f}, equal to what Keras adds to the loss"]
 
 
-# --------------------------------------------------------------------------- 06_convnets
-
-
 @_lab_check("Exercise 1 (output sizes)", "answers")
 def check_output_sizes(answers, configurations) -> list[str]:
-    """Exercise: output sides of convolutions/poolings, for ``(n, k, s, p)`` configurations."""
+    """06_convnets: output sides of convolutions/poolings, for ``(n, k, s, p)`` configurations."""
     expected = [(n + 2 * p - k) // s + 1 for n, k, s, p in configurations]
     answers = [int(answer) for answer in answers]
     count = f"{len(answers)} answers for {len(expected)} configurations."
@@ -425,7 +389,7 @@ def check_output_sizes(answers, configurations) -> list[str]:
 
 @_lab_check("Exercise 2 (a convnet under a budget)", "model")
 def check_small_convnet(model, x_test, y_test, *, max_params: int, min_accuracy: float) -> list[str]:
-    """Exercise: a convnet within a parameter budget that reaches a test accuracy on MNIST."""
+    """06_convnets: a convnet within a parameter budget that reaches a test accuracy on MNIST."""
     import keras
 
     convolutions = [layer for layer in getattr(model, "layers", []) if isinstance(layer, keras.layers.Conv2D)]
@@ -439,7 +403,7 @@ def check_small_convnet(model, x_test, y_test, *, max_params: int, min_accuracy:
 
 @_lab_check("Exercise 3 (a receptive field)", "answer")
 def check_receptive_field(answer, model) -> list[str]:
-    """Exercise: the receptive field (in pixels per side) of the last layer of a Conv2D/MaxPooling2D stack."""
+    """06_convnets: the receptive field (in pixels per side) of the last layer of a Conv2D/MaxPooling2D stack."""
     import keras
 
     field, jump = 1, 1
@@ -452,12 +416,9 @@ def check_receptive_field(answer, model) -> list[str]:
     return [f"{field}x{field} pixels"]
 
 
-# --------------------------------------------------------------------------- 07_pretrained_vgg16
-
-
 @_lab_check("Exercise 1 (unfreeze one more block)", "model", "seconds_per_epoch")
 def check_unfreeze_more(model, base, expected_layers, seconds_per_epoch) -> list[str]:
-    """Exercise: unfreeze one more block of the base than the notebook; measure the cost of an epoch."""
+    """07_pretrained_vgg16: unfreeze one more block of the base than the notebook; measure the cost of an epoch."""
     trainable = [layer.name for layer in base.layers if layer.trainable and layer.weights]
     hint = f"set layer.trainable = True for exactly {list(expected_layers)}, False for the others."
     _require(sorted(trainable) == sorted(expected_layers), f"The trainable layers of the base are {trainable}.", hint)
@@ -471,7 +432,7 @@ def check_unfreeze_more(model, base, expected_layers, seconds_per_epoch) -> list
 
 @_lab_check("Exercise 2 (ImageDataGenerator in layers)", "augmentation")
 def check_augmentation(augmentation, *, degrees: float, zoom: float) -> list[str]:
-    """Exercise: Keras layers doing what ``ImageDataGenerator(rotation_range=degrees, zoom_range=zoom,
+    """07_pretrained_vgg16: Keras layers doing what ``ImageDataGenerator(rotation_range=degrees, zoom_range=zoom,
     horizontal_flip=True)`` did."""
     kinds = {type(layer).__name__: layer for layer in getattr(augmentation, "layers", [])}
     needed = {"RandomRotation", "RandomZoom", "RandomFlip"}
@@ -482,9 +443,8 @@ def check_augmentation(augmentation, *, degrees: float, zoom: float) -> list[str
 
     rotation, zoom_factor = largest(kinds["RandomRotation"].factor), largest(kinds["RandomZoom"].height_factor)
     turn = f"the factor is a fraction of a full turn: RandomRotation({degrees} / 360)."
-    _require(
-        _close(rotation, degrees / 360, 1e-2), f"RandomRotation's factor {rotation} is not {degrees} degrees.", turn
-    )
+    wrong = f"RandomRotation's factor {rotation} is not {degrees} degrees."
+    _require(_close(rotation, degrees / 360, 1e-2), wrong, turn)
     _require(_close(zoom_factor, zoom, 1e-2), f"RandomZoom's factor is {zoom_factor}.", f"use RandomZoom({zoom}).")
     mode = kinds["RandomFlip"].mode
     _require(mode == "horizontal", f"RandomFlip flips {mode!r}.", "mirror left-right: RandomFlip('horizontal').")
@@ -493,8 +453,8 @@ def check_augmentation(augmentation, *, degrees: float, zoom: float) -> list[str
 
 @_lab_check("Exercise 3 (VGG16's feature map)", "answer")
 def check_feature_map_shape(answer, *, image_side: int) -> list[str]:
-    """Exercise: the shape of VGG16's base output for square images of ``image_side`` pixels."""
-    side = image_side // 2**5  # 'same' convolutions keep the size; each of the 5 max-pools halves it, rounding down
+    """07_pretrained_vgg16: the shape of VGG16's base output for square images of ``image_side`` pixels."""
+    side = image_side // 2**5
     expected, got = (side, side, 512), tuple(int(v) for v in answer)
     _require(got[-1:] == (512,), f"{got} does not end in 512 channels.", "block 5 has 512 filters.")
     hint = "VGG16's convolutions keep the size ('same' padding); each of its 5 poolings halves it, rounding down."

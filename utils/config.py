@@ -1,7 +1,5 @@
-"""Run mode, seeding, quiet logs and data locations: the settings every notebook shares.
-
-``DLS_FAST`` sets the mode: unset or ``0`` the full lecture run, ``1`` a fast run on subsets with fewer epochs.
-"""
+"""Run mode, seeding, quiet logs and data locations: the settings every notebook shares. ``DLS_FAST`` sets the mode:
+unset or ``0`` the full lecture run, ``1`` a fast run on subsets with fewer epochs."""
 
 from __future__ import annotations
 
@@ -60,10 +58,7 @@ def import_tensorflow_quietly():
 
 
 def import_keras():
-    """Import Keras on the backend ``KERAS_BACKEND`` names (TensorFlow by default), and return it.
-
-    TensorFlow is imported first, quietly, on every backend: the notebooks' input pipelines use ``tf.data``.
-    """
+    """Import TensorFlow quietly (the input pipelines use ``tf.data``), then Keras on ``KERAS_BACKEND``; return Keras."""
     import_tensorflow_quietly()
     import keras
 

@@ -7,8 +7,7 @@ import sys
 
 def peak_memory_mb(children: bool = False) -> float | None:
     """Return the peak resident memory in MB (2**20 bytes) of this process or, with ``children``, of the largest of
-    its finished child processes (``make run`` measuring a kernel); None where the platform records no such peak
-    (Windows records one only for the process itself)."""
+    its finished child processes; None where the platform records no such peak (children on Windows)."""
     try:
         import resource
     except ImportError:  # Windows: psutil reads the peak working set of this process

@@ -30,7 +30,7 @@ def _finish(fig, title: str | None = None):
 
 
 def _norm(array: np.ndarray) -> Normalize:
-    """Return imshow's colour scale: symmetric around zero when values are negative, a range of 1 when constant."""
+    """Return imshow's colour scale: symmetric around zero when values are negative."""
     low, high = float(array.min()), float(array.max())
     if high == low:
         return Normalize(low, low + 1.0)
@@ -85,7 +85,6 @@ def plot_images(
     predictions: Sequence | None = None,
     class_names: Sequence[str] | None = None,
     ncols: int = 8,
-    cmap: str | None = None,
     size: float = 1.6,
 ):
     """Show images in a grid, titled with the label and, if given, the prediction (red when wrong); return the figure.
@@ -106,7 +105,7 @@ def plot_images(
             image = image[..., 0]
         if image.ndim == 3 and image.max() > 1:
             image = image.astype("uint8")
-        ax.imshow(image, cmap=cmap or ("gray_r" if image.ndim == 2 else None))
+        ax.imshow(image, cmap="gray_r" if image.ndim == 2 else None)
         named = {word: name_of(values[i]) for word, values in given if values is not None}
         wrong = len(set(named.values())) == 2  # a label and a different prediction
         title = "\n".join(f"{word} {name}" for word, name in named.items())
@@ -115,13 +114,9 @@ def plot_images(
 
 
 def plot_filters(kernel, ncols: int = 8, input_channel: int | None = 0, size: float = 1.0, title: str | None = None):
-    """Show the filters of a 2-D convolution layer, one image per output channel, ``ncols`` per row and ``size``
-    inches each; return the figure.
-
-    ``kernel`` is ``(height, width, in_channels, out_channels)`` as ``conv.kernel`` gives it, or ``(height, width,
-    out_channels)``. Each image shows the filter's ``input_channel`` (None: the mean over them) on its own colour
-    scale, symmetric around zero (blue below, white at zero, red above).
-    """
+    """Show the filters of a 2-D convolution, one image per output channel (blue below zero, red above); return
+    the figure. ``kernel`` is ``(height, width, in_channels, out_channels)`` (``conv.kernel``) or ``(height, width,
+    out_channels)``; ``input_channel`` picks the input channel shown (None: the mean over them)."""
     kernel = np.asarray(kernel, dtype="float32")
     if kernel.ndim == 3:
         kernel = kernel[:, :, None, :]
@@ -142,12 +137,9 @@ def plot_feature_maps(
     title: str | None = None,
     cmap: str = "viridis",
 ):
-    """Show the channels of one feature map (a layer's output for one image), ``ncols`` per row and ``size`` inches
-    each; return the figure.
-
-    ``maps`` is ``(height, width, channels)`` or ``(1, height, width, channels)``; ``max_maps`` shows only the first
-    channels. Each channel has its own scale of ``cmap`` (symmetric around zero when it has negative values); a
-    constant channel (e.g. a ReLU that never fired) is blank and titled "(0)".
+    """Show the channels of one feature map, ``(height, width, channels)`` or ``(1, height, width, channels)``, the
+    first ``max_maps`` of them, each on its own colour scale; return the figure. A constant channel (e.g. a ReLU that
+    never fired) is titled "(0)".
     """
     maps = np.asarray(maps, dtype="float32")
     if maps.ndim == 4:  # a batch of one image
@@ -166,14 +158,10 @@ def plot_side_by_side(
     annotate: bool = False,
     cmap: str | Sequence[str] = "gray_r",
     size: float = 2.6,
-    fmt: str = "{:.0f}",
 ):
-    """Show ``{title: 2-D array}`` (or ``(h, w, 1)``) left to right, titled with names and shapes, ``size`` inches
-    each (e.g. an image, filtered); return the figure.
-
-    ``annotate`` writes each cell's value (formatted with ``fmt``) into it, for small arrays; otherwise each panel has
-    a colour bar. ``cmap`` is one colour map or one per array; an array with negative values gets a colour scale
-    symmetric around zero.
+    """Show ``{title: 2-D array}`` (or ``(h, w, 1)``) left to right, titled with names and shapes; return the figure.
+    ``annotate`` writes each cell's value into small arrays, else each gets a colour bar; ``cmap`` is one
+    colour map or one per array.
     """
     cmaps = [cmap] * len(arrays) if isinstance(cmap, str) else list(cmap)
     fig, axes = plt.subplots(1, len(arrays), figsize=(size * len(arrays), size + 0.4), squeeze=False)
@@ -190,5 +178,5 @@ def plot_side_by_side(
         for (r, c), value in np.ndenumerate(array):  # white text on dark cells, black on light ones
             red, green, blue, _ = image.cmap(image.norm(value))
             dark = 0.299 * red + 0.587 * green + 0.114 * blue < 0.5
-            ax.text(c, r, fmt.format(value), ha="center", va="center", fontsize=8, color="white" if dark else "black")
+            ax.text(c, r, f"{value:.0f}", ha="center", va="center", fontsize=8, color="white" if dark else "black")
     return _finish(fig)

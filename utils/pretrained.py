@@ -1,9 +1,6 @@
-"""Pretrained convolutional bases for the cats-vs-dogs notebook: VGG16, or SqueezeNet v1.1 offline.
-
-The lecture reuses VGG16's ImageNet-trained base (weights: 59 MB, from ``utils.fetch("vgg16")``). When they cannot
-be had, the notebook falls back to SqueezeNet v1.1, also trained on ImageNet, whose weights the offline mirror holds;
-a base with random weights is never offered as pretrained. Both expect Caffe-style inputs (``preprocess_input``).
-"""
+"""Pretrained convolutional bases for the cats-vs-dogs notebook: VGG16 as in the lecture, or, when its weights
+cannot be had, SqueezeNet v1.1 (also trained on ImageNet; the offline mirror holds its weights). A base with random
+weights is never offered as pretrained. Both expect Caffe-style inputs (``preprocess_input``)."""
 
 from __future__ import annotations
 
@@ -37,9 +34,8 @@ def _known_base(name: str) -> str:
 
 
 def preprocess_input(images):
-    """Turn RGB images in [0, 255] into the Caffe-style inputs VGG16 and SqueezeNet were trained on: BGR, minus the
-    ImageNet channel means, not scaled; as ``keras.applications.vgg16.preprocess_input``, but never modifying a NumPy
-    argument in place. For NumPy arrays, tensors, and symbolic inputs inside a model.
+    """Turn RGB images in [0, 255] into the Caffe-style inputs VGG16 and SqueezeNet were trained on (BGR, minus the
+    ImageNet channel means), as ``keras.applications.vgg16.preprocess_input`` but never in place.
 
     Returns:
         float32 images of the same shape (a NumPy array for a NumPy argument, else a tensor).
@@ -55,21 +51,18 @@ def preprocess_input(images):
 
 
 def squeezenet_v11(image_size: Sequence[int] = (150, 150), weights: str | Path | None = None):
-    """Build the SqueezeNet v1.1 convolutional base (no classifier), with ImageNet weights if given.
-
-    conv1 (3x3/2, 64), max-pool, fire2, fire3, max-pool, fire4, fire5, max-pool, fire6 .. fire9, all ReLU. A fire
-    module squeezes with a 1x1 convolution, then expands with a 1x1 and a 3x3 ('same') convolution, concatenated.
-    722,496 parameters; a 150x150 image gives an 8x8x512 feature map.
+    """Build the SqueezeNet v1.1 convolutional base (no classifier), with ImageNet weights if given: 722,496
+    parameters; a 150x150 image gives an 8x8x512 feature map.
 
     Args:
         image_size: (height, width) of the inputs, preprocessed with ``preprocess_input``.
-        weights: the weights file (``utils.fetch("squeezenet")``), or None: random weights, never "pretrained".
+        weights: the weights file (``utils.fetch("squeezenet")``; a group per layer holding a 4-d kernel and a bias
+            named ``..._b``), or None: random weights.
 
     Returns:
         A functional ``keras.Model`` named ``squeezenet_v1.1``.
     Raises:
-        ValueError: ``image_size`` too small for the three poolings, or a weights file that does
-            not fit the architecture.
+        ValueError: ``image_size`` too small for the three poolings, or a weights file that does not fit.
     """
     height, width = image_size
     if min(height, width) < 31:  # conv1 and the three max-pools (3x3, stride 2, valid) need 31 pixels
@@ -92,28 +85,15 @@ def squeezenet_v11(image_size: Sequence[int] = (150, 150), weights: str | Path |
         if module in (3, 5):
             x = layers.MaxPooling2D(3, strides=2, name=f"pool{module}")(x)
     model = keras.Model(inputs, x, name="squeezenet_v1.1")
-    if weights is not None:
-        load_squeezenet_weights(model, weights)
-    return model
-
-
-def load_squeezenet_weights(model, path: str | Path) -> None:
-    """Load the SqueezeNet v1.1 weights file at ``path`` into a model built by ``squeezenet_v11`` (in place).
-
-    The file holds a group per layer (``conv1``, ``fire2/squeeze1x1``, ...) with, somewhere below it, a 4-d kernel
-    and a 1-d bias named ``..._b``.
-
-    Raises:
-        ValueError: the file lacks a layer group, a group does not hold one kernel and one bias, or their shapes
-            differ from the layer's.
-    """
+    if weights is None:
+        return model
     import h5py
 
-    with h5py.File(path, "r") as file:
+    with h5py.File(weights, "r") as file:
         for layer in (layer for layer in model.layers if layer.weights):
             group = layer.name.replace("_", "/", 1) if layer.name.startswith("fire") else layer.name
             if group not in file:
-                raise ValueError(f"{path} has no layer group {group!r}: not a SqueezeNet v1.1 weights file")
+                raise ValueError(f"{weights} has no layer group {group!r}: not a SqueezeNet v1.1 weights file")
             names: list[str] = []
             file[group].visit(names.append)
             datasets = {key: file[group][key][()] for key in names if isinstance(file[group][key], h5py.Dataset)}
@@ -121,8 +101,9 @@ def load_squeezenet_weights(model, path: str | Path) -> None:
             biases = [value for key, value in datasets.items() if value.ndim == 1 and key.endswith("_b")]
             if len(datasets) != 2 or len(kernels) != 1 or len(biases) != 1:
                 found = f"should hold one 4-d kernel and one bias ending in '_b', found {list(datasets)}"
-                raise ValueError(f"{path}: layer group {group!r} {found}")
+                raise ValueError(f"{weights}: layer group {group!r} {found}")
             layer.set_weights([kernels[0].astype(np.float32), biases[0].astype(np.float32)])  # checks the shapes
+    return model
 
 
 @dataclass(frozen=True)
@@ -174,18 +155,14 @@ def choose_base(requested: str = "auto", *, verbose: bool = True) -> BaseChoice:
 
 
 def fine_tune_layers(name: str) -> tuple[str, ...]:
-    """Return the names of the layers fine-tuning unfreezes in base ``name`` (its top block).
-
-    Raises:
-        ValueError: unknown base.
-    """
+    """Return the names of the layers fine-tuning unfreezes in base ``name`` (its top block); ValueError for an
+    unknown base."""
     return FINE_TUNE_LAYERS[_known_base(name)]
 
 
 def balanced_batches(dataset, batches: int | None):
-    """Return a class-balanced subset of an unshuffled, class-sorted split: its first and last batches.
-
-    Unshuffled, ``image_dataset_from_directory`` yields all cats, then all dogs. ``batches=None``: ``dataset`` itself.
+    """Return a class-balanced subset of an unshuffled, class-sorted split (as ``image_dataset_from_directory`` yields
+    it: all cats, then all dogs): its first and last ``batches``; ``batches=None``: ``dataset`` itself.
 
     Returns:
         A ``tf.data.Dataset`` of ``2 * batches`` batches (or ``dataset``).

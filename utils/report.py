@@ -1,8 +1,5 @@
-"""A notebook's key results: shown beside the lecture's, and handed to ``make run``.
-
-Under ``make run`` (which sets ``DLS_RESULTS_FILE``) ``report`` also writes them to that file as JSON (``mode``,
-``backend``, ``metrics``, ``lecture``, ``key_metric``); the course tooling reads it into ``results/summary.*``.
-"""
+"""A notebook's key results: shown beside the lecture's and, under ``make run`` (which sets ``DLS_RESULTS_FILE``),
+written to that file as JSON, which the course tooling reads into ``results/summary.*``."""
 
 from __future__ import annotations
 

@@ -1,7 +1,4 @@
-"""Training helpers the notebooks share: read a history's best epoch, and train model variants the same way.
-
-The models stay in the notebook: it passes *builders*, functions that return a new compiled model.
-"""
+"""Training helpers the notebooks share: read a history's best epoch, and train model variants the same way."""
 
 from __future__ import annotations
 
@@ -12,11 +9,7 @@ import numpy as np
 
 
 def history_dict(history) -> dict[str, list[float]]:
-    """Return ``{metric: per-epoch values}`` of a Keras ``History`` or of such a mapping.
-
-    Raises:
-        TypeError: ``history`` is neither a ``History`` nor a mapping.
-    """
+    """Return ``{metric: per-epoch values}`` of a Keras ``History`` or of such a mapping; TypeError for others."""
     recorded = getattr(history, "history", history)
     if not isinstance(recorded, Mapping):
         raise TypeError(f"{type(history).__name__} is not a Keras History nor a dict of per-epoch values")
@@ -35,10 +28,7 @@ def best_epoch(history, monitor: str = "val_loss", mode: str = "min") -> tuple[i
         ValueError: ``monitor`` has no finite value recorded.
         KeyError: ``monitor`` was not recorded.
     """
-    data = history_dict(history)
-    if monitor not in data:
-        raise KeyError(f"{monitor!r} not recorded; the history has {sorted(data)}")
-    values = np.asarray(data[monitor], dtype=float)
+    values = np.asarray(history_dict(history)[monitor], dtype=float)
     finite = np.isfinite(values)
     if not finite.any():
         raise ValueError(f"{monitor!r} has no finite value to pick from: {list(values)}")
@@ -58,16 +48,13 @@ def compare_models(
     test_data: Sequence | None = None,
     test_metric: str = "accuracy",
     monitor: str = "val_loss",
-    verbose: int = 0,
 ):
-    """Train a fresh model from each builder (a *compiled* model) on the same data, the same way; compare them.
-
-    Each model trains for ``epochs`` on ``(x_train, y_train)`` with ``validation_data``, then is evaluated once on
-    ``test_data`` if given; a line per model is printed as it finishes.
+    """Train a fresh model from each builder (a function returning a *compiled* model) on the same data, the same
+    way, evaluate it on ``test_data`` if given, and print a line per model.
 
     Args:
         builders: ``{name: builder}``, in the order to train and tabulate them.
-        x_train, y_train, validation_data, epochs, batch_size, verbose: as ``model.fit`` takes them.
+        x_train, y_train, validation_data, epochs, batch_size: as ``model.fit`` takes them.
         test_data: ``(x_test, y_test)`` to evaluate each trained model on, or None.
         test_metric: the compiled metric reported from the test evaluation.
         monitor: the validation quantity whose lowest value is tabulated: ``"val_loss"``, or a compiled cross-entropy
@@ -82,7 +69,7 @@ def compare_models(
     """
     import pandas as pd
 
-    fit = dict(epochs=epochs, batch_size=batch_size, validation_data=tuple(validation_data), verbose=verbose)
+    fit = dict(epochs=epochs, batch_size=batch_size, validation_data=tuple(validation_data), verbose=0)
     histories, rows = {}, {}
     for name, builder in builders.items():
         model = builder()
@@ -96,14 +83,11 @@ def compare_models(
             row[f"val_{test_metric} there"] = float(val_metric[epoch - 1])
         if test_data is not None:
             scores = model.evaluate(test_data[0], test_data[1], batch_size=batch_size, verbose=0, return_dict=True)
-            if test_metric not in scores:
-                raise KeyError(f"{test_metric!r} is not a compiled metric of {name!r}; it has {sorted(scores)}")
             row[f"test_{test_metric}"] = float(scores[test_metric])
         row["seconds"] = round(seconds, 1)
         histories[name], rows[name] = history, row
         test_part = f", test {test_metric} {row[f'test_{test_metric}']:.4f}" if test_data is not None else ""
         print(f"{name}: {epochs} epochs in {seconds:.0f} s; lowest {monitor} {lowest:.4f} at epoch {epoch}{test_part}")
-        del model
     table = pd.DataFrame.from_dict(rows, orient="index")
     table.index.name = "model"
     return histories, table

@@ -2,9 +2,8 @@
 
 A tree is accepted when its structure is right (those folders and nothing else, ``cat.<n>.jpg`` only in ``cats/``,
 the right number per class, no empty file) and its content is proven: the mirror's by the registry's
-``CATS_VS_DOGS_TREE_SHA256``; a set cut here from the verified Kaggle archive by the manifest (path, size, sha256 per
-file) written when it was cut, trusted only in the cache that cut it. (A cut set cannot match the registry: which
-images are readable and the JPEG bytes depend on the imaging library.)
+``CATS_VS_DOGS_TREE_SHA256``; a set cut here from the verified Kaggle archive by the manifest written when it was cut,
+trusted only in the cache that cut it.
 """
 
 from __future__ import annotations
@@ -54,7 +53,8 @@ def scan(root: Path) -> dict[str, tuple[int, str]]:
         listing[relative] = (len(payload), hashlib.sha256(payload).hexdigest())
         counts[folder] += 1
     for folder, count in sorted(counts.items()):
-        if count != (expected := SPLITS[folder.split("/")[0]]):
+        expected = SPLITS[folder.split("/")[0]]
+        if count != expected:
             raise Invalid(f"{folder}/ holds {count} images, not {expected}")
     return listing
 
@@ -92,9 +92,8 @@ def verify_tree(root: Path) -> Path:
 
 
 def _cut(archive: zipfile.ZipFile, destination: Path) -> None:
-    """Cut the small set from the Kaggle archive into ``destination``: per class, readable images (the archive has
-    unreadable ones) in file-number order, 1000 for training, 500 for validation, 500 for testing, as 150x150 JPEGs.
-    """
+    """Cut the small set from the Kaggle archive into ``destination``: per class, the readable images in file-number
+    order, as 150x150 JPEGs."""
     from PIL import Image
 
     for folder, cls in (("Cat", "cat"), ("Dog", "dog")):
@@ -131,10 +130,8 @@ def _cut_from_archive(target: Path) -> None:
 
 
 def cats_vs_dogs_dir() -> Path:
-    """Return the verified folder of the small set, with ``{train,validation,test}/{cats,dogs}/``.
-
-    Looks in the mirror, then the cache, else cuts the set from the Kaggle archive (itself
-    from the mirror, the cache, or downloaded) into the cache.
+    """Return the verified folder of the small set, with ``{train,validation,test}/{cats,dogs}/``; cut from the Kaggle
+    archive into the cache when neither the mirror nor the cache holds it.
 
     Raises:
         ChecksumError: a copy has the wrong structure or content (see the module's docstring).
@@ -146,8 +143,8 @@ def cats_vs_dogs_dir() -> Path:
 def load_cats_vs_dogs(image_size: tuple[int, int] = (150, 150), batch_size: int = 32, seed: int = 1337):
     """Load the small cats-vs-dogs set as three ``tf.data`` datasets of (image batch, label batch).
 
-    Images are float32 RGB in [0, 255] resized to ``image_size``; labels are 0 = cat, 1 = dog.
-    Only the training set is shuffled (with ``seed``), each epoch.
+    Images are float32 RGB in [0, 255] resized to ``image_size``; labels are 0 = cat, 1 = dog. Only the training set
+    is shuffled (with ``seed``), each epoch.
 
     Returns:
         A dict with keys ``"train"``, ``"validation"``, ``"test"``.

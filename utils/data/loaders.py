@@ -1,9 +1,5 @@
-"""One loader per data set, each going through ``store.obtain`` (mirror, cache, then the source).
-
-The text and table loaders return exactly what ``keras.datasets.<name>.load_data()`` returns for
-the same raw file (Keras's own loaders cannot read the mirror's copies, whose bytes differ); MNIST
-comes as OpenML data set 554 stores it, as in the lecture.
-"""
+"""One loader per data set, each going through ``store.obtain``. The text and table loaders return exactly what
+``keras.datasets.<name>.load_data()`` returns; MNIST comes as OpenML data set 554 stores it, as in the lecture."""
 
 from __future__ import annotations
 
@@ -53,7 +49,7 @@ def mnist_from_npz(payload: bytes) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _fetch_openml_mnist(folder: Path) -> tuple[np.ndarray, np.ndarray]:
-    """Download OpenML data set 554 into ``folder`` with the ``openml`` package; return (X, y) uint8."""
+    """Download OpenML data set 554 into ``folder``; return (X, y) uint8."""
     import openml
 
     openml.config.set_root_cache_directory(str(folder))
@@ -76,10 +72,9 @@ def _make_mnist(target: Path) -> None:
             raise CannotMake(f"the download from OpenML failed ({type(error).__name__}: {error})") from error
         train, test = slice(None, MNIST_TRAIN_SIZE), slice(MNIST_TRAIN_SIZE, None)
         built, images = folder / target.name, images.reshape(-1, 28, 28)
-        with open(built, "wb") as f:
-            np.savez_compressed(
-                f, x_train=images[train], y_train=labels[train], x_test=images[test], y_test=labels[test]
-            )
+        np.savez_compressed(
+            built, x_train=images[train], y_train=labels[train], x_test=images[test], y_test=labels[test]
+        )
         try:
             mnist_from_npz(built.read_bytes())
         except Invalid as problem:
@@ -91,17 +86,12 @@ def _make_mnist(target: Path) -> None:
 
 
 def load_mnist() -> tuple[np.ndarray, np.ndarray]:
-    """Load MNIST as OpenML data set 554 stores it: 70000 images of 784 pixels, and their digits.
-
-    The first 60000 rows are the traditional training set, the last 10000 the test set
-    (``MNIST_TRAIN_SIZE``). Looks in the mirror and the cache (``mnist.npz``), else downloads
-    from OpenML with the ``openml`` package and caches the result.
+    """Load MNIST as OpenML data set 554 stores it: the first 60000 rows train (``MNIST_TRAIN_SIZE``), 10000 test.
 
     Returns:
         ``(X, y)``: X uint8 of shape (70000, 784), y uint8 of shape (70000,) with values 0-9.
     Raises:
-        ChecksumError: a local copy, or what OpenML sent, is not MNIST (wrong keys, dtypes,
-            shapes or content, or not an .npz archive at all).
+        ChecksumError: a local copy, or what OpenML sent, is not MNIST.
         DataUnavailableError, DataAccessError: see ``store.obtain``.
     """
     return obtain(
@@ -147,9 +137,8 @@ def load_imdb(num_words: int | None = None, seed: int = 113):
     """Load IMDB exactly as ``keras.datasets.imdb.load_data(num_words=num_words)`` does.
 
     Returns:
-        ``(train_data, train_labels), (test_data, test_labels)``: object arrays of 25000
-        lists of word ids (1 = start, 2 = unknown word, rank + 3 otherwise) and int labels
-        (1 = positive).
+        ``(train_data, train_labels), (test_data, test_labels)``: object arrays of 25000 lists of word ids
+        (1 = start, 2 = unknown word, rank + 3 otherwise) and int labels (1 = positive).
     Raises:
         ValueError: bad ``num_words``. DataError: see ``store.obtain``.
     """
@@ -166,8 +155,8 @@ def load_reuters(num_words: int | None = None, test_split: float = 0.2, seed: in
     """Load Reuters exactly as ``keras.datasets.reuters.load_data(num_words=num_words)`` does.
 
     Returns:
-        ``(train_data, train_labels), (test_data, test_labels)``: 8982 and 2246 newswires
-        as object arrays of word-id lists (ids as in ``load_imdb``), labels 0-45.
+        ``(train_data, train_labels), (test_data, test_labels)``: 8982 and 2246 newswires (ids as in ``load_imdb``),
+        labels 0-45.
     Raises:
         ValueError: bad ``num_words`` or ``test_split``. DataError: see ``store.obtain``.
     """
@@ -203,8 +192,8 @@ def load_boston_housing(test_split: float = 0.2, seed: int = 113):
     """Load Boston housing exactly as ``keras.datasets.boston_housing.load_data()`` does.
 
     Returns:
-        ``(train_data, train_targets), (test_data, test_targets)``: 404 and 102 rows of the
-        13 features named in ``BOSTON_FEATURE_NAMES``, targets in thousands of dollars.
+        ``(train_data, train_targets), (test_data, test_targets)``: 404 and 102 rows of the 13 features named in
+        ``BOSTON_FEATURE_NAMES``, targets in thousands of dollars.
     Raises:
         ValueError: bad ``test_split``. DataError: see ``store.obtain``.
     """

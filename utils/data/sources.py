@@ -1,7 +1,5 @@
-"""The registry: every file the notebooks use, where it comes from, and the checksums that prove it.
-
-Only the values written here are trusted, never a checksum file found next to the data.
-"""
+"""The registry: every file the notebooks use, where it comes from, and the checksums that prove it (the only ones
+trusted, never a checksum file found next to the data)."""
 
 from __future__ import annotations
 
@@ -14,8 +12,7 @@ KERAS_DATASETS = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/"
 class Source:
     """One file: its path below the mirror or the cache, its download address (None: only the mirror offers it),
     its published checksum (``"sha256:<hex>"``, or ``"md5:<hex>"`` where that is all the publisher gives), the
-    sha256 of the mirror's copy where its bytes differ (the same arrays, saved again), and what it is, for messages.
-    """
+    sha256 of the mirror's copy where its bytes differ (the same arrays, saved again), and what it is, for messages."""
 
     filename: str
     url: str | None

@@ -1,14 +1,11 @@
 """The one lookup every loader goes through: the mirror ``DLS_DATA_DIR``, then the cache ``data/``, then the source.
-
-A copy that fails verification is reported with the fix for where it lies, never used nor silently replaced; every
-operating-system error becomes a ``DataAccessError`` with the path and the fix. ``make`` builds in a staging folder
-(host and process in its name), moved into place when complete, removed by the next lookup if its process died.
-"""
+A copy that fails verification is reported with the fix for where it lies, never used nor silently replaced."""
 
 from __future__ import annotations
 
 import errno
 import hashlib
+import io
 import os
 import re
 import shutil
@@ -18,7 +15,7 @@ import warnings
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TypeVar
+from typing import BinaryIO, TypeVar
 
 from .. import config
 from .sources import SOURCES, Source
@@ -52,8 +49,7 @@ OS_ERRORS = {  # errno -> message; {fix} is ACCESS_FIX for the place
     errno.EISDIR: "{where} is a folder where a file is needed (for {what}). Fix: move that folder away.",
 }
 
-# requests' timeouts bound each read; a server that trickles bytes is bounded by an overall deadline and,
-# after a grace period, a lowest average rate.
+# A download that trickles fails: past an overall deadline, or (after a grace period) below a lowest average rate.
 DOWNLOAD_DEADLINE_S = 3 * 3600
 SLOW_GRACE_S = 60
 MIN_BYTES_PER_S = 20_000
@@ -65,10 +61,7 @@ class DataError(RuntimeError):
 
 
 class DataUnavailableError(DataError):
-    """No local copy exists and none can be made (offline, source gone).
-
-    Attribute ``reason``: where copies were looked for and why none could be made, as a phrase.
-    """
+    """No local copy exists and none can be made (offline, source gone); ``reason`` says where and why, as a phrase."""
 
     def __init__(self, message: str, reason: str = ""):
         super().__init__(message)
@@ -91,14 +84,18 @@ class CannotMake(Exception):
     """Raised by a ``make`` function: no copy can be made here (the message says why, as a phrase)."""
 
 
-def check_digests(digest: Callable[[str], str], checksums: Iterable[str]) -> None:
-    """Return when ``digest(algorithm)`` equals one of ``checksums`` (``"algorithm:hex"``).
+def check_digests(file: BinaryIO, checksums: Iterable[str]) -> None:
+    """Return when the content of ``file`` matches one of ``checksums`` (``"algorithm:hex"``).
 
     Raises:
         Invalid: none matches.
     """
-    if not any(digest(alg) == value for alg, value in (c.split(":", 1) for c in checksums)):
-        raise Invalid(f"its checksum matches none of {', '.join(checksums)}: it is damaged or has been changed")
+    for checksum in checksums:
+        algorithm, value = checksum.split(":", 1)
+        file.seek(0)
+        if hashlib.file_digest(file, algorithm).hexdigest() == value:
+            return
+    raise Invalid(f"its checksum matches none of {', '.join(checksums)}: it is damaged or has been changed")
 
 
 def read_verified(path: Path, checksums: Iterable[str]) -> bytes:
@@ -108,7 +105,7 @@ def read_verified(path: Path, checksums: Iterable[str]) -> bytes:
         Invalid: the bytes match no checksum. OSError: the file cannot be read.
     """
     payload = path.read_bytes()
-    check_digests(lambda alg: hashlib.new(alg, payload).hexdigest(), checksums)
+    check_digests(io.BytesIO(payload), checksums)
     return payload
 
 
@@ -125,7 +122,7 @@ def os_errors(place: str, what: str) -> Iterator[None]:
 
 
 def ensure_folder(folder: Path) -> Path:
-    """Create ``folder`` and its missing parents, readable by everyone; return it."""
+    """Create ``folder`` and its missing parents (0755); return it."""
     missing = [path for path in [folder, *folder.parents] if not path.exists()]
     folder.mkdir(parents=True, exist_ok=True)
     for created in missing:
@@ -166,9 +163,12 @@ def sweep_dead_staging(cache: Path) -> list[Path]:
     import psutil
 
     owner = re.compile(rf"\..+\.{re.escape(socket.gethostname())}-(\d+)\.partial")
-    dead = [f for f in cache.glob(".*.partial") if (m := owner.fullmatch(f.name)) and not psutil.pid_exists(int(m[1]))]
-    for folder in dead:
-        shutil.rmtree(folder, ignore_errors=True)
+    dead = []
+    for folder in cache.glob(".*.partial"):
+        match = owner.fullmatch(folder.name)
+        if match and not psutil.pid_exists(int(match[1])):
+            shutil.rmtree(folder, ignore_errors=True)
+            dead.append(folder)
     return dead
 
 
@@ -183,12 +183,8 @@ def _read(read: Callable[[Path], T], path: Path, place: str, what: str) -> T:
 def obtain(name: str, what: str, read: Callable[[Path], T], make: Callable[[Path], None] | None = None) -> T:
     """Find ``name`` in the mirror, then the cache, else make it in the cache; return ``read(path)``.
 
-    Args:
-        name: the path below the mirror or the cache, e.g. ``"imdb.npz"``.
-        what: what it is, for messages (e.g. "IMDB movie reviews").
-        read: verifies a copy and returns what the loader needs; raises ``Invalid`` for a wrong copy.
-        make: creates ``name`` at the cache path it is given (through ``staging`` and ``move_into_place``),
-            or raises ``CannotMake``; None when only a local copy can provide it.
+    ``what`` names it in messages; ``read`` raises ``Invalid`` for a wrong copy; ``make`` creates ``name`` at the cache
+    path it is given or raises ``CannotMake`` (None: only a local copy can provide it).
 
     Raises:
         ChecksumError: a copy is damaged or tampered with (with the fix for where it lies).
@@ -226,12 +222,8 @@ def verify_file(path: Path, checksums: Iterable[str]) -> Path:
     Raises:
         Invalid: no checksum matches. OSError: unreadable.
     """
-
-    def digest(algorithm: str) -> str:
-        with open(path, "rb") as file:
-            return hashlib.file_digest(file, algorithm).hexdigest()
-
-    check_digests(digest, checksums)
+    with open(path, "rb") as file:
+        check_digests(file, checksums)
     return path
 
 
@@ -262,8 +254,7 @@ def fetch_bytes(key: str) -> bytes:
 
 
 def _stream(url: str, output_file: str, what: str) -> str:
-    """Download ``url`` to ``output_file`` with a progress bar, a deadline, a lowest average rate, and Content-Length
-    checked; return the response's Content-Type.
+    """Download ``url`` to ``output_file`` with a progress bar; return the response's Content-Type.
 
     Raises:
         requests.RequestException: a failed connection or a transfer cut off (pooch retries these).
@@ -300,16 +291,11 @@ def _stream(url: str, output_file: str, what: str) -> str:
                         f"the server sent only {received:,} bytes in {elapsed:.0f} s, too slow to finish "
                         "(nothing was kept; try again later)"
                     )
-        if length is not None and response.raw.tell() != length:
-            raise requests.ConnectionError(cut_off.format(response.raw.tell()))
         return response.headers.get("Content-Type", "")
 
 
 def downloader_for(source: Source) -> Callable[[Path], None] | None:
-    """Return a ``make`` for ``obtain`` that downloads ``source`` with pooch, verified by its published checksum.
-
-    Returns None for a source without a URL (only the mirror or the cache can provide it).
-    """
+    """Return a ``make`` for ``obtain`` that downloads ``source`` verified by its published checksum (None: no URL)."""
     if source.url is None:
         return None
     url, checksum, what = source.url, source.published, source.description
