@@ -55,7 +55,7 @@ def _lab_check(exercise: str, *answers: str):
                     status, lines = PASSED, grade(*args, **kwargs)
                 except _WrongAnswer as wrong:
                     status, lines = NOT_YET, [wrong.args[0], f"Hint: {wrong.args[1]}"]
-                except Exception as error:  # an unfinished answer can fail in any way: say so, never crash
+                except Exception as error:  # noqa: BLE001 - an unfinished answer can fail in any way: say so, never crash
                     what = f"Checking your answer raised {type(error).__name__}: {error}"
                     status, lines = NOT_YET, [what, "Hint: run your cell again and look at what it produces."]
             RESULTS[exercise] = status
