@@ -145,6 +145,15 @@ def test_mirror_is_preferred_to_cache(own_mirror, cache, monkeypatch):
     assert data.fetch("boston_housing") == own_mirror / "fake.bin"
 
 
+def test_a_broken_link_in_the_mirror_is_reported_not_skipped(own_mirror, cache, monkeypatch):
+    fake_source(monkeypatch, closed_port_url(), b"content")
+    (own_mirror / "fake.bin").symlink_to(own_mirror / "gone.bin")
+    with pytest.raises(
+        DataAccessError, match=r"fake.bin: No such file or directory\. Fix: ask whoever keeps the mirror"
+    ):
+        data.fetch("boston_housing")
+
+
 def test_mirror_only_source_without_copy(cache):
     with pytest.raises(DataUnavailableError, match="only the mirror"):
         data.fetch("squeezenet")
@@ -304,7 +313,10 @@ def test_cats_vs_dogs_built_from_archive(cache, serve, monkeypatch, pet_archive)
         assert stat.S_IMODE(path.stat().st_mode) == (0o755 if path.is_dir() else 0o644)
     assert cats_vs_dogs.cats_vs_dogs_dir() == root  # checked against its manifest from now on
     (root / "train/cats/cat.0.jpg").write_bytes(_jpeg("black"))
-    with pytest.raises(ChecksumError, match=r"changed since it was built.*: train/cats/cat.0.jpg.*delete it and run"):
+    with pytest.raises(
+        ChecksumError,
+        match=r"differ from the manifest recorded when it was built \(changed: train/cats/cat.0.jpg\).*delete it and run",
+    ):
         cats_vs_dogs.cats_vs_dogs_dir()
 
 

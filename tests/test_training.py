@@ -16,7 +16,7 @@ def test_best_epoch():
     assert best_epoch(history) == (2, 0.3)  # ties go to the earliest epoch, counted from 1
     assert best_epoch(history, "val_accuracy", "max") == (3, 0.9)
     assert best_epoch({"val_loss": [float("nan"), 0.4, 0.2]}) == (3, 0.2)  # NaN is skipped
-    with pytest.raises(KeyError, match="val_mae"):
+    with pytest.raises(KeyError, match=r"'val_mae' not recorded; the history has \['val_loss'\]"):
         best_epoch({"val_loss": [1.0]}, "val_mae")
     with pytest.raises(ValueError, match="finite"):
         best_epoch({"val_loss": [float("nan")]})
@@ -70,7 +70,11 @@ def test_compare_models_monitor_and_without_test_data(build):
 
 
 @pytest.mark.parametrize(
-    "arguments, unknown", [(dict(monitor="val_mae"), "val_mae"), (dict(test_data=(X, Y), test_metric="auc"), "auc")]
+    "arguments, unknown",
+    [
+        (dict(monitor="val_mae"), "'val_mae' not recorded"),
+        (dict(test_data=(X, Y), test_metric="auc"), "'auc' is not a compiled"),
+    ],
 )
 def test_compare_models_unknown_metric(build, arguments, unknown):
     with pytest.raises(KeyError, match=unknown):

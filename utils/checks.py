@@ -121,19 +121,23 @@ def _judge_model(model, task: str, max_params: int | None = None, inputs: int | 
     is_model = hasattr(model, "count_params") and hasattr(model, "layers")
     hint = "build it with keras.Sequential([...]) or keras.Model(inputs, outputs)."
     _require(is_model, f"{type(model).__name__} is not a Keras model.", hint)
-    _require(getattr(model, "optimizer", None) is not None, "The model is not compiled.", "call model.compile(...).")
+    hint = "call model.compile(optimizer=..., loss=..., metrics=[...]) before fit."
+    _require(getattr(model, "optimizer", None) is not None, "The model is not compiled.", hint)
     width = model.output_shape[-1]
-    _require(width == outputs, f"The model outputs {width} numbers per example.", f"end with a Dense({outputs}).")
+    wrong = f"The model outputs {width} numbers per example, not {outputs}."
+    _require(width == outputs, wrong, f"end with a Dense({outputs}) layer.")
     last = getattr(model.layers[-1], "activation", None)
     used = _name_of(last) if last else "linear"
-    _require(used == activation, f"The last activation is {used}.", f"use Dense({outputs}, activation={activation!r}).")
+    wrong = f"The last layer's activation is {used}, not {activation}."
+    _require(used == activation, wrong, f"use Dense({outputs}, activation={activation!r}).")
     loss = _name_of(model.loss)
     fits = loss.replace("_", "").lower() in [name.replace("_", "").lower() for name in losses]
     hint = f"this task calls for {' or '.join(repr(name) for name in losses)}."
     _require(fits, f"The model is compiled with the loss {loss!r}.", hint)
     if inputs:
         given = model.input_shape[-1]
-        _require(given == inputs, f"The model takes {given} inputs.", f"start with keras.Input(shape=({inputs},)).")
+        wrong = f"The model takes {given} inputs, not {inputs}."
+        _require(given == inputs, wrong, f"start with keras.Input(shape=({inputs},)).")
     params = model.count_params()
     over = f"The model has {params:,} parameters, more than the budget of {max_params or 0:,}."
     hint = "make the first layer narrower: it holds most parameters (inputs x units)."
@@ -147,7 +151,8 @@ def _recorded(history, key: str) -> list[float]:
         values = history_dict(history).get(key)
     except TypeError:  # not a history at all
         values = None
-    _require(values is not None, f"The history has no {key!r}.", "pass validation_data to fit; keep what it returns.")
+    hint = "compile with the metric, pass validation_data=(x_val, y_val) to fit, and keep the History fit returns."
+    _require(values is not None, f"The training history has no {key!r}.", hint)
     return values
 
 
@@ -162,10 +167,13 @@ def check_prepare(prepare) -> list[str]:
     """01_mnist: ``prepare(images)`` turns uint8 28x28 images into float32 vectors of 784 values in [0, 1]."""
     images = np.random.default_rng(0).integers(0, 256, (3, 28, 28)).astype(np.uint8)
     result = np.asarray(prepare(images.copy()))
-    _require(result.shape == (3, 784), f"3 images became shape {result.shape}.", "flatten: images.reshape(-1, 784).")
+    wrong = f"3 images became an array of shape {result.shape}, not (3, 784)."
+    _require(result.shape == (3, 784), wrong, "flatten each image: images.reshape(-1, 28 * 28).")
     _require(result.dtype == np.float32, f"The values are {result.dtype}.", "add .astype('float32').")
     low, high = result.min(), result.max()
-    _require(low >= 0 and high <= 1, f"The values range from {low} to {high}.", "divide by 255, the largest pixel.")
+    _require(
+        low >= 0 and high <= 1, f"The values range from {low} to {high}.", "divide by 255, the largest pixel value."
+    )
     scaled = np.allclose(result, images.reshape(3, 784) / 255, atol=1e-6)
     _require(scaled, "The values are not the pixels divided by 255.", "keep the pixels' order: reshape, then scale.")
     return ["shape (n, 784), float32, the pixels divided by 255"]
@@ -176,7 +184,8 @@ def check_one_hot(one_hot) -> list[str]:
     """01_mnist: ``one_hot(labels, num_classes)`` without ``keras.utils.to_categorical``."""
     labels = np.array([3, 0, 9, 3])
     result = np.asarray(one_hot(labels, 10))
-    _require(result.shape == (4, 10), f"4 labels became shape {result.shape}.", "one row per label, one per class.")
+    wrong, hint = f"4 labels became shape {result.shape}, not (4, 10).", "one row per label, one column per class."
+    _require(result.shape == (4, 10), wrong, hint + " Start from np.zeros((len(labels), num_classes)).")
     _require(np.all(result.sum(axis=1) == 1), "Not every row holds exactly one 1.", "set one entry per row.")
     shifted = any(np.array_equal(result.argmax(axis=1), (labels + k) % 10) for k in (-1, 1))
     _require(not shifted, "The 1 sits one position off from the label.", "label 3 sets column 3 (counting from 0).")
@@ -190,7 +199,9 @@ def check_small_network(model, x_test, y_test, *, max_params: int, min_accuracy:
     """01_mnist: a dense MNIST network within a parameter budget that reaches a test accuracy."""
     right = _judge_model(model, "digits", max_params)
     accuracy = _accuracy(model, x_test, y_test)
-    _at_least("Its test accuracy", accuracy, min_accuracy, "train longer, or use one wider hidden layer.")
+    _at_least(
+        "Its test accuracy", accuracy, min_accuracy, "train longer, or spend the budget on one wider hidden layer."
+    )
     return right + [f"test accuracy {accuracy:.4f} >= {min_accuracy}, within {max_params:,} parameters"]
 
 
@@ -245,7 +256,12 @@ def check_small_reuters(model, history, *, max_params: int, min_val_accuracy: fl
     hint = "no hidden layer should be much narrower than the number of classes."
     _require(all(width >= 16 for width in widths), bottleneck, hint)
     best = max(_recorded(history, "val_accuracy"))
-    _at_least("Its best validation accuracy", best, min_val_accuracy, "one wide hidden layer; keep its best epoch.")
+    _at_least(
+        "Its best validation accuracy",
+        best,
+        min_val_accuracy,
+        "one hidden layer, as wide as the budget allows; keep its best epoch.",
+    )
     return right + [f"hidden widths {widths}, best validation accuracy {best:.4f} >= {min_val_accuracy}"]
 
 
@@ -267,9 +283,9 @@ def check_random_baseline(answer, labels) -> list[str]:
     expected, answer = float(np.sum(shares**2)), float(answer)
     fix = "divide the counts by the number of labels."
     _require(answer <= 1 or _close(answer, 1.0), f"{answer:.1f} is not a probability.", fix)
-    frequencies = "the guesser draws topics with their frequencies: right with probability sum_k p_k^2."
+    frequencies = "the guesser draws topics with their frequencies, so it is right with probability sum_k p_k^2."
     mistakes = [
-        (1.0, "Your answer is 1: the shares sum to 1.", "square each share before summing."),
+        (1.0, "Your answer is 1: the shares themselves sum to 1.", "square each share before summing."),
         (1 / len(shares), f"{answer:.4f} is 1/{len(shares)}, the rate of uniform guessing.", frequencies),
     ]
     _match(answer, expected, mistakes, f"{answer:.4f} is not sum_k p_k^2.", "p_k = np.bincount(labels) / len(labels).")
@@ -284,13 +300,21 @@ def check_normalized_model(build, sample_x, cv_mae, *, max_mae: float) -> list[s
     model = build(np.asarray(sample_x, dtype="float32"))
     first = model.layers[0] if model.layers else None
     normalizers = [layer for layer in model.layers if isinstance(layer, keras.layers.Normalization)]
-    _require(bool(normalizers), "The model has no Normalization layer.", "start with keras.layers.Normalization().")
+    _require(
+        bool(normalizers),
+        "The model has no Normalization layer.",
+        "start with keras.layers.Normalization(), adapted on the fold's training data.",
+    )
     _require(first is normalizers[0], "Normalization is not the first layer.", "normalize the raw inputs first.")
     statistics = first.get_weights()  # mean, variance, count, once adapted
     adapt = "call normalizer.adapt(x_fit) inside build, on the training part only."
     _require(bool(statistics), "The Normalization layer was given fixed statistics.", adapt)
     mean = np.asarray(statistics[0]).ravel()
-    _require(np.allclose(mean, np.mean(sample_x, axis=0), 1e-3, 1e-3), "Its mean is not the data's mean.", adapt)
+    _require(
+        np.allclose(mean, np.mean(sample_x, axis=0), 1e-3, 1e-3),
+        "The Normalization layer's mean is not the mean of the data build() was given.",
+        adapt,
+    )
     right = _judge_model(model, "prices")
     _at_most("The cross-validated MAE", float(cv_mae), max_mae, "train each fold as the notebook does.", digits=2)
     return right + [f"normalizes inside the model; cross-validated MAE {float(cv_mae):.2f} <= {max_mae}"]
@@ -305,7 +329,13 @@ def check_mae(mean_absolute_error) -> list[str]:
         (0.0, "The errors cancelled out: 0.", "take the absolute value of each difference."),
         (6.0, "That is the sum of the absolute errors.", "divide by the number of examples (a mean)."),
     ]
-    _match(answer, 1.5, mistakes, f"{answer} is not the mean absolute error, 1.5.", "np.mean(np.abs(y_true - y_pred)).")
+    _match(
+        answer,
+        1.5,
+        mistakes,
+        f"{answer} is not the mean absolute error (1.5 here).",
+        "np.mean(np.abs(y_true - y_pred)).",
+    )
     return ["mean of |y_true - y_pred|"]
 
 
@@ -313,7 +343,8 @@ def check_mae(mean_absolute_error) -> list[str]:
 def check_without_b(x_train, model, test_mae, *, max_mae: float) -> list[str]:
     """04_boston_housing: the final model trained without feature B."""
     features = np.shape(x_train)[1]
-    _require(features == 12, f"The data has {features} features, not 12.", "drop B with np.delete(data, 11, axis=1).")
+    hint = "drop column 11 (B) with np.delete(data, 11, axis=1), from the training and the test data."
+    _require(features == 12, f"The training data has {features} features, not 12.", hint)
     right = _judge_model(model, "prices", inputs=12)
     hint = "normalize with the training statistics; train for the notebook's best number of epochs."
     _at_most("The test MAE", float(test_mae), max_mae, hint, digits=2)
@@ -427,7 +458,9 @@ def check_unfreeze_more(model, base, expected_layers, seconds_per_epoch) -> list
     seconds = float(seconds_per_epoch)
     _require(seconds > 0, "The epoch time is missing.", "time one epoch of fit with time.perf_counter().")
     params = sum(int(np.prod(w.shape)) for w in model.trainable_weights)
-    return [f"{len(trainable)} base layers trainable, {params:,} trainable parameters, {seconds:.0f} s per epoch"]
+    return [
+        f"{len(trainable)} layers of the base trainable, {params:,} trainable parameters, {seconds:.0f} s per epoch"
+    ]
 
 
 @_lab_check("Exercise 2 (ImageDataGenerator in layers)", "augmentation")

@@ -66,18 +66,18 @@ def import_keras():
 
 
 def _folder(variable: str) -> Path | None:
-    """The folder an environment variable names (``~`` expanded, relative to the project root), or None when unset."""
+    """The folder an environment variable names (``~`` expanded; a relative path counts from the project root), or None when unset."""
     value = os.environ.get(variable, "").strip()
     return (PROJECT_ROOT / Path(value).expanduser()).resolve() if value else None
 
 
 def mirror_dir() -> Path | None:
-    """Return the read-only mirror folder ``DLS_DATA_DIR`` (relative to the project root), or None when unset."""
+    """Return the read-only mirror folder ``DLS_DATA_DIR`` (a relative path counts from the project root), or None."""
     return _folder("DLS_DATA_DIR")
 
 
 def cache_dir() -> Path:
-    """Return the writable download cache: ``DLS_CACHE_DIR`` (relative to the project root) or ``data/``."""
+    """Return the writable download cache: ``DLS_CACHE_DIR`` (a relative path counts from the project root), else ``data/``."""
     return _folder("DLS_CACHE_DIR") or PROJECT_ROOT / "data"
 
 

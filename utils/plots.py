@@ -138,7 +138,7 @@ def plot_feature_maps(
     cmap: str = "viridis",
 ):
     """Show the channels of one feature map, ``(height, width, channels)`` or ``(1, height, width, channels)``, the
-    first ``max_maps`` of them, each on its own colour scale; return the figure. A constant channel (e.g. a ReLU that
+    first ``max_maps`` of them (all when None), each on its own colour scale; return the figure. A constant channel (e.g. a ReLU that
     never fired) is titled "(0)".
     """
     maps = np.asarray(maps, dtype="float32")
@@ -160,7 +160,7 @@ def plot_side_by_side(
     size: float = 2.6,
 ):
     """Show ``{title: 2-D array}`` (or ``(h, w, 1)``) left to right, titled with names and shapes; return the figure.
-    ``annotate`` writes each cell's value into small arrays, else each gets a colour bar; ``cmap`` is one
+    ``annotate`` writes each cell's value, rounded to a whole number, into small arrays, else each gets a colour bar; ``cmap`` is one
     colour map or one per array.
     """
     cmaps = [cmap] * len(arrays) if isinstance(cmap, str) else list(cmap)

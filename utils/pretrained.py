@@ -162,7 +162,7 @@ def fine_tune_layers(name: str) -> tuple[str, ...]:
 
 def balanced_batches(dataset, batches: int | None):
     """Return a class-balanced subset of an unshuffled, class-sorted split (as ``image_dataset_from_directory`` yields
-    it: all cats, then all dogs): its first and last ``batches``; ``batches=None``: ``dataset`` itself.
+    it: all cats, then all dogs): its first ``batches`` batches (cats) and its last ``batches`` batches (dogs); ``batches=None``: ``dataset`` itself.
 
     Returns:
         A ``tf.data.Dataset`` of ``2 * batches`` batches (or ``dataset``).

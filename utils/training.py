@@ -28,7 +28,10 @@ def best_epoch(history, monitor: str = "val_loss", mode: str = "min") -> tuple[i
         ValueError: ``monitor`` has no finite value recorded.
         KeyError: ``monitor`` was not recorded.
     """
-    values = np.asarray(history_dict(history)[monitor], dtype=float)
+    recorded = history_dict(history)
+    if monitor not in recorded:
+        raise KeyError(f"{monitor!r} not recorded; the history has {sorted(recorded)}")
+    values = np.asarray(recorded[monitor], dtype=float)
     finite = np.isfinite(values)
     if not finite.any():
         raise ValueError(f"{monitor!r} has no finite value to pick from: {list(values)}")
@@ -83,6 +86,8 @@ def compare_models(
             row[f"val_{test_metric} there"] = float(val_metric[epoch - 1])
         if test_data is not None:
             scores = model.evaluate(test_data[0], test_data[1], batch_size=batch_size, verbose=0, return_dict=True)
+            if test_metric not in scores:
+                raise KeyError(f"{test_metric!r} is not a compiled metric of {name!r}; it has {sorted(scores)}")
             row[f"test_{test_metric}"] = float(scores[test_metric])
         row["seconds"] = round(seconds, 1)
         histories[name], rows[name] = history, row

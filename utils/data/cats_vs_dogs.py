@@ -84,10 +84,17 @@ def verify_tree(root: Path) -> Path:
         recorded = {path: (int(entry["size"]), str(entry["sha256"])) for path, entry in files.items()}
     except (ValueError, KeyError, TypeError, AttributeError) as error:
         raise Invalid(f"its manifest {MANIFEST} is unreadable ({type(error).__name__}: {error})") from None
-    differing = sorted(path for path in listing.keys() | recorded.keys() if listing.get(path) != recorded.get(path))
-    if differing:
-        shown = ", ".join(differing[:3]) + (" ..." if len(differing) > 3 else "")
-        raise Invalid(f"these files are missing, added or changed since it was built, by its manifest: {shown}")
+    differences = {
+        "missing": sorted(recorded.keys() - listing.keys()),
+        "not in the manifest": sorted(listing.keys() - recorded.keys()),
+        "changed": sorted(path for path in listing.keys() & recorded.keys() if listing[path] != recorded[path]),
+    }
+    found = []
+    for kind, paths in differences.items():
+        if paths:
+            found.append(f"{kind}: {', '.join(paths[:3])}" + (" ..." if len(paths) > 3 else ""))
+    if found:
+        raise Invalid(f"its files differ from the manifest recorded when it was built ({'; '.join(found)})")
     return root
 
 

@@ -86,7 +86,7 @@ def _make_mnist(target: Path) -> None:
 
 
 def load_mnist() -> tuple[np.ndarray, np.ndarray]:
-    """Load MNIST as OpenML data set 554 stores it: the first 60000 rows train (``MNIST_TRAIN_SIZE``), 10000 test.
+    """Load MNIST as OpenML data set 554 stores it: the first 60000 rows are the training set (``MNIST_TRAIN_SIZE``), the last 10000 the test set.
 
     Returns:
         ``(X, y)``: X uint8 of shape (70000, 784), y uint8 of shape (70000,) with values 0-9.

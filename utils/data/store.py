@@ -32,14 +32,16 @@ DAMAGED_FIX = {
     CACHE: "Fix: delete it and run `make data` to fetch it again.",
 }
 ACCESS_FIX = {
-    MIRROR: "Fix: ask whoever keeps the mirror to make it readable (files 0644, folders 0755), or unset DLS_DATA_DIR.",
-    CACHE: "Fix: make it readable and writable (`chmod -R u+rwX data`), or set DLS_CACHE_DIR to a folder of your own.",
+    MIRROR: "Fix: ask whoever keeps the mirror to make it readable (files 0644, folders 0755), "
+    "or unset DLS_DATA_DIR to use data/ and downloads instead.",
+    CACHE: "Fix: make it readable and writable for you (e.g. `chmod -R u+rwX data`), "
+    "or set DLS_CACHE_DIR to a folder of your own.",
 }
 DISK_FULL = (
     "The disk is full: {what} could not be written to {where}. Nothing half-written was kept. "
     "Fix: free some space on that disk, or set DLS_CACHE_DIR to a folder on a disk with room."
 )
-IS_A_FILE = "{where} is a file where a folder is needed (for {what}). Fix: move that file away, or set DLS_CACHE_DIR."
+IS_A_FILE = "{where} is a file where a folder is needed (for {what}). Fix: move that file away, or set DLS_CACHE_DIR to another folder."
 OS_ERRORS = {  # errno -> message; {fix} is ACCESS_FIX for the place
     **dict.fromkeys((errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)), DISK_FULL),
     **dict.fromkeys((errno.EACCES, errno.EPERM), "Permission denied on {where} while providing {what}. {fix}"),
@@ -116,8 +118,11 @@ def os_errors(place: str, what: str) -> Iterator[None]:
         yield
     except OSError as error:
         where = config.display_path(error.filename) if error.filename else "a data folder"
-        default = f"{{what}} could not be read or written at {{where}}: {error.strerror or error}. {{fix}}"
-        message = OS_ERRORS.get(error.errno, default).format(what=what, where=where, fix=ACCESS_FIX[place])
+        known = OS_ERRORS.get(error.errno)
+        if known:
+            message = known.format(what=what, where=where, fix=ACCESS_FIX[place])
+        else:  # the system's own words may hold braces: not a format string
+            message = f"{what} could not be read or written at {where}: {error.strerror or error}. {ACCESS_FIX[place]}"
         raise DataAccessError(message) from error
 
 
@@ -202,7 +207,7 @@ def obtain(name: str, what: str, read: Callable[[Path], T], make: Callable[[Path
     places = ([(MIRROR, mirror / name)] if mirror else []) + [(CACHE, cache / name)]
     for place, path in places:
         with os_errors(place, what):  # exists() raises, for one, on a folder that cannot be searched
-            if path.exists():
+            if path.exists() or path.is_symlink():  # a broken link is reported when read, not skipped
                 return _read(read, path, place, what)
     reason = "it has no download source (only the mirror offers it)"
     if make is not None:
@@ -318,7 +323,8 @@ def downloader_for(source: Source) -> Callable[[Path], None] | None:
                 html = " The server sent an HTML page, not the file." if "html" in "".join(sent_types) else ""
                 raise ChecksumError(
                     f"The download of {what} from {url} does not match its published checksum {checksum}; "
-                    f"nothing was kept.{html} Try again later, or use a verified copy through DLS_DATA_DIR."
+                    f"nothing was kept.{html} The source may have changed or the transfer was corrupted: try again later, "
+                    "or use a verified copy through DLS_DATA_DIR."
                 ) from error
             move_into_place(Path(fetched), target)
 
