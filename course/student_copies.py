@@ -63,9 +63,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m course.student_copies", description=__doc__.splitlines()[0])
     parser.add_argument("--verify", action="store_true", help="run each copy: every check must answer not attempted")
     args = parser.parse_args(argv)
-    copies = [BUILD / "exercises" / notebook.name for notebook in lesson_notebooks()]
-    for notebook, copy in zip(lesson_notebooks(), copies):
-        write_student_copy(notebook, copy)
+    copies = []
+    for notebook in lesson_notebooks():
+        copies.append(BUILD / "exercises" / notebook.name)
+        write_student_copy(notebook, copies[-1])
     print(f"{len(copies)} student copies in {display_path(BUILD / 'exercises')}")
     if not args.verify:
         return 0
