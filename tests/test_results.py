@@ -22,7 +22,9 @@ def test_report_writes_the_file_for_make_run(tmp_path, monkeypatch):
         "metrics": {"test_accuracy": 0.9812, "loss": 0.1},
         "lecture": {"test_accuracy": 0.978},
     }
-    assert table.loc["test_accuracy", "lecture"] == 0.978
+    assert table.loc["test_accuracy", "lecture"] == "0.978" and table.loc["loss", "lecture"] == "-"
+    assert table.iloc[:, 0].tolist() == ["0.9812", "0.1"]
+    assert report({"epochs": 9.0}).iloc[0, 0] == "9"  # a count prints without decimals
     monkeypatch.delenv(RESULTS_FILE_ENV)  # without make run, nothing is written
     monkeypatch.chdir(tmp_path)
     target.unlink()

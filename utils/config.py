@@ -99,14 +99,11 @@ def display_path(path: Path | str) -> str:
 
 
 def setup(seed: int = 42) -> None:
-    """Seed Python, NumPy and Keras, quiet TensorFlow, and print the mode and backend this run uses."""
+    """Seed Python, NumPy and Keras, quiet TensorFlow, and print the mode and backend this run uses (no paths:
+    the output is committed)."""
     keras = import_keras()
     # TensorFlow warns about things a student cannot act on (e.g. retracing when scikit-learn refits); errors show.
     import_tensorflow_quietly().get_logger().setLevel("ERROR")
     keras.utils.set_random_seed(seed)
-    mirror = mirror_dir()
-    where = f"mirror {display_path(mirror)}" if mirror else "no mirror (DLS_DATA_DIR unset)"
-    print(
-        f"Mode: {MODE} ({'DLS_FAST=1: subsets, fewer epochs' if FAST else 'the full lecture run'}); "
-        f"backend: {keras.backend.backend()}; seed {seed}; data: {where}, cache {display_path(cache_dir())}"
-    )
+    fast = "fast run (DLS_FAST=1): subsets, fewer epochs" if FAST else "full run"
+    print(f"{fast}; backend {keras.backend.backend()}; seed {seed}")

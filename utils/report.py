@@ -24,6 +24,11 @@ def backend_in_use() -> str:
     return os.environ.get("KERAS_BACKEND", "").strip() or DEFAULT_BACKEND
 
 
+def _shown(value: float) -> str:
+    """A metric as the table prints it: whole numbers without decimals, others to at most four."""
+    return str(int(value)) if value == int(value) else f"{value:.4f}".rstrip("0")
+
+
 def report(metrics: Mapping[str, float], lecture: Mapping[str, float] | None = None, *, key_metric: str | None = None):
     """Show this run's key metrics beside the lecture's, and hand them to ``make run``.
 
@@ -33,7 +38,7 @@ def report(metrics: Mapping[str, float], lecture: Mapping[str, float] | None = N
         key_metric: the headline metric for tables and figures (default: the first of ``metrics``).
 
     Returns:
-        A pandas DataFrame with one row per metric (this run, the lecture's value).
+        A pandas DataFrame with one row per metric: this run's value and the lecture's (``-`` where the notes give none).
     Raises:
         ValueError: ``metrics`` is empty, a metric is not a finite number, or ``key_metric`` or a lecture value
             names no metric.
@@ -57,6 +62,11 @@ def report(metrics: Mapping[str, float], lecture: Mapping[str, float] | None = N
     if target:
         reported = {"mode": config.MODE, "backend": backend_in_use(), "metrics": clean, "lecture": lecture}
         Path(target).write_text(json.dumps({**reported, "key_metric": key_metric}, indent=2) + "\n")
-    table = pd.DataFrame({f"this run ({config.MODE})": clean, "lecture": {k: lecture.get(k) for k in clean}})
+    table = pd.DataFrame(
+        {
+            f"this run ({config.MODE})": {k: _shown(v) for k, v in clean.items()},
+            "lecture": {k: _shown(lecture[k]) if k in lecture else "-" for k in clean},
+        }
+    )
     table.index.name = "metric"
     return table
