@@ -162,21 +162,54 @@ def _accuracy(model, x, y_one_hot) -> float:
     return float(np.mean(predicted == np.asarray(y_one_hot).argmax(axis=1)))
 
 
-@_lab_check("Exercise 1 (prepare the images)", "prepare")
-def check_prepare(prepare) -> list[str]:
-    """01_mnist: ``prepare(images)`` turns uint8 28x28 images into float32 vectors of 784 values in [0, 1]."""
-    images = np.random.default_rng(0).integers(0, 256, (3, 28, 28)).astype(np.uint8)
-    result = np.asarray(prepare(images.copy()))
-    wrong = f"3 images became an array of shape {result.shape}, not (3, 784)."
-    _require(result.shape == (3, 784), wrong, "flatten each image: images.reshape(-1, 28 * 28).")
-    _require(result.dtype == np.float32, f"The values are {result.dtype}.", "add .astype('float32').")
-    low, high = result.min(), result.max()
-    _require(
-        low >= 0 and high <= 1, f"The values range from {low} to {high}.", "divide by 255, the largest pixel value."
-    )
-    scaled = np.allclose(result, images.reshape(3, 784) / 255, atol=1e-6)
-    _require(scaled, "The values are not the pixels divided by 255.", "keep the pixels' order: reshape, then scale.")
-    return ["shape (n, 784), float32, the pixels divided by 255"]
+def _keras_cross_entropy(y_one_hot, probabilities) -> float:
+    """Keras's mean categorical cross-entropy of ``probabilities`` against one-hot labels."""
+    from .config import import_keras
+
+    keras = import_keras()
+    loss = keras.losses.CategoricalCrossentropy()(np.float32(y_one_hot), np.float32(probabilities))
+    return float(keras.ops.convert_to_numpy(loss))
+
+
+@_lab_check("Exercise 1 (the cross-entropy by hand)", "cross_entropy")
+def check_cross_entropy(cross_entropy, model, x, y_one_hot) -> list[str]:
+    """01_mnist: ``cross_entropy(y_true, y_pred)`` in NumPy equals Keras's mean categorical cross-entropy: on random
+    probabilities, on a probability of 0 for the true class, and on ``model``'s predictions for ``x``."""
+    labels = np.eye(10, dtype="float32")[[3, 0, 9, 3, 7, 1]]
+    probabilities = np.random.default_rng(0).dirichlet(np.ones(10), size=6).astype("float32")
+    expected = _keras_cross_entropy(labels, probabilities)
+    answer = float(cross_entropy(labels.copy(), probabilities.copy()))
+    binary = -np.mean(np.sum(labels * np.log(probabilities) + (1 - labels) * np.log(1 - probabilities), axis=1))
+    one_image = "only the true class's term counts: -sum(y_true * log(y_pred)) over the classes."
+    mistakes = [
+        (-expected, "The loss is negative: the minus sign is missing.", "the loss is -log p, and log p < 0."),
+        (expected * 6, "That is the sum over the 6 images, not their mean.", "average over the images, as Keras does."),
+        (expected / 10, "You averaged over the classes as well.", "sum over the classes, then average the images."),
+        (expected / np.log(10), "You used the base-10 logarithm.", "use the natural logarithm, np.log."),
+        (expected / np.log(2), "You used the base-2 logarithm.", "use the natural logarithm, np.log."),
+        (binary, "That is the binary cross-entropy summed over the 10 classes.", one_image),
+    ]
+    hint = "-np.mean(np.sum(y_true * np.log(y_pred), axis=1))."
+    _match(answer, expected, mistakes, f"{answer:.4f} is not the mean cross-entropy ({expected:.4f} here).", hint)
+
+    certain = probabilities.copy()
+    certain[0] = np.eye(10)[5]  # all on a wrong class: the true class (3) gets probability 0
+    expected_zero = _keras_cross_entropy(labels, certain)
+    answer = float(cross_entropy(labels.copy(), certain.copy()))
+    clip = "clip first, as Keras does: np.clip(y_pred, 1e-7, 1 - 1e-7), so log never sees 0."
+    _require(math.isfinite(answer), f"A probability of 0 makes your loss {answer}.", clip)
+    wrong = f"With a probability of 0 for the true class your loss is {answer:.4f}, Keras's {expected_zero:.4f}."
+    _require(_close(answer, expected_zero), wrong, clip)
+
+    probabilities = np.asarray(model.predict(x, verbose=0))
+    expected = _keras_cross_entropy(y_one_hot, probabilities)
+    answer = float(cross_entropy(np.asarray(y_one_hot, dtype="float32"), probabilities))
+    wrong = f"On the network's predictions your loss is {answer:.4f}, Keras's {expected:.4f}."
+    _require(_close(answer, expected), wrong, "take y_true and y_pred as they come, one row per image.")
+    return [
+        "-log of the true class's probability, clipped at 1e-7 and averaged over the images, as Keras computes it",
+        f"on the network's {len(probabilities):,} predictions: {answer:.4f}, as Keras's loss",
+    ]
 
 
 @_lab_check("Exercise 2 (one-hot encoding)", "one_hot")
@@ -194,24 +227,69 @@ def check_one_hot(one_hot) -> list[str]:
     return ["one row per label, a single 1 in the label's column"]
 
 
+def _loss_and_accuracy(model, x, y_one_hot) -> tuple[float, float]:
+    """``model``'s mean cross-entropy (clipped like Keras's) and accuracy on ``x``."""
+    probabilities = np.asarray(model.predict(x, verbose=0), dtype="float64")
+    y_one_hot = np.asarray(y_one_hot)
+    true_class = np.clip(np.sum(probabilities * y_one_hot, axis=1), 1e-7, 1)
+    right = probabilities.argmax(axis=1) == y_one_hot.argmax(axis=1)
+    return float(-np.mean(np.log(true_class))), float(np.mean(right))
+
+
 @_lab_check("Exercise 3 (a smaller network)", "model")
-def check_small_network(model, x_test, y_test, *, max_params: int, min_accuracy: float) -> list[str]:
-    """01_mnist: a dense MNIST network within a parameter budget that reaches a test accuracy."""
-    right = _judge_model(model, "digits", max_params)
-    accuracy = _accuracy(model, x_test, y_test)
-    _at_least(
-        "Its test accuracy", accuracy, min_accuracy, "train longer, or spend the budget on one wider hidden layer."
-    )
-    return right + [f"test accuracy {accuracy:.4f} >= {min_accuracy}, within {max_params:,} parameters"]
+def check_small_network(
+    model, train, validation, test, *, max_params: int, max_epochs: int, min_accuracy: float
+) -> list[str]:
+    """01_mnist: a dense MNIST network within a parameter budget, trained once for at most ``max_epochs`` epochs on
+    ``train`` = (x, y) (neither on ``validation`` nor on ``test``), judged by its accuracy on ``validation``."""
+    right = _judge_model(model, "digits", max_params, inputs=784)
+    history = getattr(model, "history", None)
+    epochs = len(getattr(history, "epoch", None) or [])
+    _require(epochs > 0, "The model has not been trained.", "call small_model.fit(...) on the training split.")
+    _require(epochs <= max_epochs, f"It trained for {epochs} epochs.", f"pass epochs={max_epochs} (or fewer) to fit.")
+    steps = (getattr(history, "params", None) or {}).get("steps")
+    updates = int(np.asarray(model.optimizer.iterations))
+    wrong = f"Its weights were updated {updates:,} times, more than {epochs} epochs of {steps} batches: fit ran twice."
+    _require(not steps or updates <= epochs * steps, wrong, "build and compile a fresh model, then call fit once.")
+    train_loss, _ = _loss_and_accuracy(model, *train)
+    val_loss, val_accuracy = _loss_and_accuracy(model, *validation)
+    test_loss, _ = _loss_and_accuracy(model, *test)
+    hint = "fit on the training split only (x_partial, y_partial); validation_data=(x_val, y_val) only measures."
+    seen = f"Its loss on the validation images ({val_loss:.3f}) is far below that on the test images ({test_loss:.3f})"
+    _require(val_loss * 1.5 >= test_loss, seen + ": it has been trained on them.", hint)
+    seen = f"Its loss on the test images ({test_loss:.3f}) is far below that on the validation images ({val_loss:.3f})"
+    _require(test_loss * 1.5 >= val_loss, seen + ": it has been trained on them.", hint)
+    unseen = f"Its loss on the training split ({train_loss:.3f}) is not below its validation loss ({val_loss:.3f})"
+    _require(train_loss < min(val_loss, test_loss), unseen + ": it was not trained on that split.", hint)
+    hint = "compare a few architectures on the validation set: how wide can one hidden layer be within the budget?"
+    _at_least("Its validation accuracy", val_accuracy, min_accuracy, hint)
+    return right + [
+        f"trained {epochs} epoch(s) (at most {max_epochs}) on the training split",
+        f"validation accuracy {val_accuracy:.4f} >= {min_accuracy}",
+    ]
 
 
-@_lab_check("Exercise 1 (a model under a parameter budget)", "model", "history")
-def check_budget_model(model, history, *, max_params: int, min_val_accuracy: float) -> list[str]:
-    """02_imdb: the best IMDB model within a parameter budget (validation accuracy at its best epoch)."""
+@_lab_check("Exercise 1 (a model under a parameter budget)", "model")
+def check_budget_model(model, x_val, y_val, *, max_params: int, max_epochs: int, min_val_accuracy: float) -> list[str]:
+    """02_imdb: an IMDB model within a parameter budget, trained (its last ``fit``: ``model.history``) for at most
+    ``max_epochs`` epochs with validation on ``(x_val, y_val)``; graded by its own accuracy there, recomputed."""
     right = _judge_model(model, "sentiment", max_params)
-    best = max(_recorded(history, "val_accuracy"))
-    _at_least("Its best validation accuracy", best, min_val_accuracy, "few units suffice; keep the best epoch.")
-    return right + [f"best validation accuracy {best:.4f} >= {min_val_accuracy}"]
+    history = getattr(model, "history", None)
+    epochs = len(getattr(history, "epoch", None) or [])
+    _require(epochs > 0, "The model has not been trained.", "train it with model.fit(partial_x_train, ...).")
+    hint = "pass epochs=... to fit, or stop early with keras.callbacks.EarlyStopping."
+    _require(epochs <= max_epochs, f"Its last fit ran {epochs} epochs, more than {max_epochs}.", hint)
+    recorded = _recorded(history, "val_accuracy")
+    predicted = np.asarray(model.predict(x_val, batch_size=512, verbose=0)).reshape(-1) > 0.5
+    accuracy = float(np.mean(predicted == (np.asarray(y_val).reshape(-1) > 0.5)))
+    what = f"Its accuracy on (x_val, y_val) is {accuracy:.4f}, a value no epoch of its training recorded."
+    hint = "validate on (x_val, y_val) in fit, and hand in the model as fit (or EarlyStopping) left it."
+    _require(any(abs(accuracy - value) <= 2e-3 for value in recorded), what, hint)
+    hint = "keep the weights of the best epoch (EarlyStopping(restore_best_weights=True)); few units suffice."
+    _at_least("Its validation accuracy", accuracy, min_val_accuracy, hint)
+    return right + [
+        f"trained {epochs} epochs (at most {max_epochs}); validation accuracy {accuracy:.4f} >= {min_val_accuracy}"
+    ]
 
 
 @_lab_check("Exercise 2 (decode a review)", "decode_review")
@@ -232,92 +310,205 @@ def check_decode(decode_review, sequences, word_index) -> list[str]:
     return [f"{len(sequences)} reviews decoded exactly"]
 
 
-@_lab_check("Exercise 3 (where overfitting starts)", "answer")
-def check_best_epoch(answer, history) -> list[str]:
-    """02_imdb: the epoch (counted from 1) with the lowest validation loss of a history."""
-    val_loss = np.asarray(_recorded(history, "val_loss"))
-    expected, answer = int(np.argmin(val_loss)) + 1, int(answer)
-    _require(answer != expected - 1, f"{answer} is one too small.", "np.argmin counts from 0, epochs from 1.")
-    best_accuracy = int(np.argmax(_recorded(history, "val_accuracy"))) + 1
-    at_accuracy = f"{answer} is the epoch of the highest validation accuracy."
-    hint = "the question asks for the lowest validation *loss*."
-    _require(answer != best_accuracy or best_accuracy == expected, at_accuracy, hint)
-    wrong = f"{answer} is not the epoch of the lowest val_loss."
-    _require(answer == expected, wrong, "look at history.history['val_loss'].")
-    return [f"epoch {expected}: validation loss {val_loss.min():.4f}"]
+@_lab_check("Exercise 3 (encode a new review)", "encode_review")
+def check_encode(encode_review, word_index, *, num_words: int) -> list[str]:
+    """02_imdb: ``encode_review(text, word_index)`` turns a new review (lowercase words separated by spaces) into
+    word indices as ``load_imdb(num_words=num_words)`` gives them: 1 first, then rank + 3, or 2 for a word that is
+    unknown or would get an index of ``num_words`` or more."""
+    word_of_rank = {rank: word for word, rank in word_index.items()}
+    kept, cut = word_of_rank.get(num_words - 4), word_of_rank.get(num_words - 3)  # indices num_words - 1, num_words
+    unknown = next(w for w in ("zzxq", "qqzzxq", "zzxqqzzxq") if w not in word_index)
+    words = [word_of_rank[rank] for rank in sorted(word_of_rank)[:3]] + [w for w in (kept, cut) if w] + [unknown]
+    texts = [" ".join(words), " ".join(reversed(words))]
+
+    def expected(text, offset=3, start=True, limit=True):
+        ranks = [word_index.get(word) for word in text.split()]
+        ids = [r + offset if r is not None and (r + offset < num_words or not limit) else 2 for r in ranks]
+        return [1] * start + ids
+
+    for text in texts:
+        answer = [int(i) for i in encode_review(text, word_index)]
+        mistakes = [
+            (expected(text, start=False), "the start marker 1 is missing", "begin the list with 1."),
+            (
+                expected(text, limit=False),
+                f"words of index {num_words} or more are kept",
+                f"load_imdb(num_words={num_words}) turns them into 2 (unknown), as it does for unknown words.",
+            ),
+        ]
+        mistakes += [
+            (expected(text, k), f"the word indices are off: you added {k}", "an index is the rank plus 3.")
+            for k in (0, 1, 2, 4)
+        ]
+        for wrong, what, hint in mistakes:
+            _require(answer != wrong, f"For {text!r}: {what}.", hint)
+        _require(
+            answer == expected(text),
+            f"{text!r} gives {answer} instead of {expected(text)}.",
+            "1 first; then word_index[word] + 3, or 2 when the word is unknown or that index is too large.",
+        )
+    return [f"{len(texts)} texts encoded exactly, including a rare word and an unknown one"]
 
 
-@_lab_check("Exercise 1 (no bottleneck, fewer parameters)", "model", "history")
-def check_small_reuters(model, history, *, max_params: int, min_val_accuracy: float) -> list[str]:
-    """03_reuters: a Reuters model without a bottleneck, with fewer parameters than the 64-64 model."""
-    right = _judge_model(model, "topics", max_params)
-    widths = [layer.units for layer in model.layers[:-1] if hasattr(layer, "units")]
-    bottleneck = f"A hidden layer has only {min(widths)} units for 46 topics: an information bottleneck."
-    hint = "no hidden layer should be much narrower than the number of classes."
-    _require(all(width >= 16 for width in widths), bottleneck, hint)
-    best = max(_recorded(history, "val_accuracy"))
-    _at_least(
-        "Its best validation accuracy",
-        best,
-        min_val_accuracy,
-        "one hidden layer, as wide as the budget allows; keep its best epoch.",
-    )
-    return right + [f"hidden widths {widths}, best validation accuracy {best:.4f} >= {min_val_accuracy}"]
+def _hidden_widths(model) -> list[int]:
+    """The units of every layer before the output layer that has units (Dense layers)."""
+    return [layer.units for layer in model.layers[:-1] if hasattr(layer, "units")]
+
+
+def _epochs_trained(model) -> int:
+    """How many epochs the model's last ``fit`` ran (Keras keeps its History as ``model.history``)."""
+    epochs = getattr(getattr(model, "history", None), "epoch", None)
+    _require(bool(epochs), "The model has not been trained.", "call model.fit(...) on it before handing it in.")
+    return len(epochs)
+
+
+@_lab_check("Exercise 1 (no bottleneck, fewer parameters)", "model")
+def check_small_reuters(
+    model, x_val, y_val, *, max_params: int, max_epochs: int, min_val_accuracy: float, seen_above: float = 0.9
+) -> list[str]:
+    """03_reuters: a trained Reuters model with hidden layers no narrower than the 46 topics, under a parameter budget:
+    its own accuracy on the validation set (one-hot ``y_val``), not a number from its history."""
+    right = _judge_model(model, "topics", max_params, inputs=np.shape(x_val)[-1])
+    widths = _hidden_widths(model)
+    _require(widths, "The model has no hidden layer.", "put a Dense(..., activation='relu') before the output.")
+    classes = model.output_shape[-1]
+    bottleneck = f"A hidden layer has only {min(widths)} units for {classes} topics: an information bottleneck."
+    _require(min(widths) >= classes, bottleneck, f"make every hidden layer at least {classes} units wide.")
+    epochs = _epochs_trained(model)
+    _require(epochs <= max_epochs, f"The model was trained {epochs} epochs, more than {max_epochs}.", "fit it again.")
+    accuracy = _accuracy(model, x_val, y_val)
+    _at_least("Its validation accuracy", accuracy, min_val_accuracy, "one hidden layer, as wide as the budget allows.")
+    seen = f"Its validation accuracy is {accuracy:.4f}: too high for newswires it has not seen."
+    _require(accuracy < seen_above, seen, "train on partial_x_train only: x_train includes the validation newswires.")
+    return right + [f"hidden widths {widths}, {epochs} epochs: validation accuracy {accuracy:.4f}"]
 
 
 @_lab_check("Exercise 2 (integer labels)", "model", "labels")
-def check_sparse_labels(model, labels) -> list[str]:
-    """03_reuters: the same model trained on integer labels with the sparse categorical cross-entropy."""
+def check_sparse_labels(
+    model, labels, train_targets, x_val, y_val, *, epochs: int, min_val_accuracy: float, seen_above: float = 0.9
+) -> list[str]:
+    """03_reuters: build_model's 64-64 network trained for ``epochs`` epochs on the integer labels of the newswires
+    whose one-hot labels are ``train_targets``, with the sparse categorical cross-entropy; graded on ``x_val``."""
     labels = np.asarray(labels)
     integers = labels.ndim == 1 and np.issubdtype(labels.dtype, np.integer)
-    hint = "use the integer topic numbers (train_labels), not the one-hot vectors."
+    hint = "use the integer topic numbers (y_train_int), not the one-hot vectors."
     _require(integers, f"The labels have shape {labels.shape} and type {labels.dtype}.", hint)
-    right = _judge_model(model, "topics, integer labels")
-    return right + ["integer labels with sparse_categorical_crossentropy"]
+    expected = np.asarray(train_targets).argmax(axis=1)
+    same = "take the integer labels of partial_x_train's newswires: those after the first VALIDATION_SIZE."
+    wrong = f"You hand in {len(labels):,} labels for the {len(expected):,} training newswires."
+    _require(len(labels) == len(expected), wrong, same)
+    _require(np.array_equal(labels, expected), "The labels are not those of partial_x_train's newswires.", same)
+    right = _judge_model(model, "topics, integer labels", inputs=np.shape(x_val)[-1])
+    widths = _hidden_widths(model)
+    _require(widths == [64, 64], f"The hidden layers have {widths} units, not [64, 64].", "use build_model's layers.")
+    trained = _epochs_trained(model)
+    _require(trained == epochs, f"The model was trained for {trained} epochs, not {epochs}.", "fit for best_epochs.")
+    accuracy = _accuracy(model, x_val, y_val)
+    _at_least("Its validation accuracy", accuracy, min_val_accuracy, "fit it on partial_x_train with these labels.")
+    seen = f"Its validation accuracy is {accuracy:.4f}: too high for newswires it has not seen."
+    _require(accuracy < seen_above, seen, "train on partial_x_train only: x_train includes the validation newswires.")
+    return right + [f"trained {trained} epochs on the integer labels: validation accuracy {accuracy:.4f}"]
 
 
-@_lab_check("Exercise 3 (the random baseline)", "answer")
-def check_random_baseline(answer, labels) -> list[str]:
-    """03_reuters: the expected accuracy of guessing topics at random with their frequencies, sum of p_k**2."""
-    shares = np.bincount(np.asarray(labels)) / len(labels)
-    expected, answer = float(np.sum(shares**2)), float(answer)
-    fix = "divide the counts by the number of labels."
-    _require(answer <= 1 or _close(answer, 1.0), f"{answer:.1f} is not a probability.", fix)
-    frequencies = "the guesser draws topics with their frequencies, so it is right with probability sum_k p_k^2."
-    mistakes = [
-        (1.0, "Your answer is 1: the shares themselves sum to 1.", "square each share before summing."),
-        (1 / len(shares), f"{answer:.4f} is 1/{len(shares)}, the rate of uniform guessing.", frequencies),
-    ]
-    _match(answer, expected, mistakes, f"{answer:.4f} is not sum_k p_k^2.", "p_k = np.bincount(labels) / len(labels).")
-    return [f"sum of squared shares = {expected:.4f}"]
+def _top_k_share(probabilities, labels, k: int) -> float:
+    """The share of rows whose label is among the ``k`` highest probabilities."""
+    top = np.argsort(probabilities, axis=1)[:, ::-1][:, :k]
+    return float(np.mean(np.any(top == np.asarray(labels)[:, None], axis=1)))
 
 
-@_lab_check("Exercise 1 (normalization inside the model)", "build", "cv_mae")
-def check_normalized_model(build, sample_x, cv_mae, *, max_mae: float) -> list[str]:
-    """04_boston_housing: ``build(x_fit)`` returns a model that normalizes its own inputs (layers.Normalization)."""
+@_lab_check("Exercise 3 (top-k accuracy)", "top_k_accuracy")
+def check_top_k_accuracy(top_k_accuracy) -> list[str]:
+    """03_reuters: ``top_k_accuracy(probabilities, labels, k)``, the share of rows whose integer label is among the
+    ``k`` most probable classes, tried on made-up predictions over 46 topics for several k."""
+    rng = np.random.default_rng(3)
+    probabilities = rng.dirichlet(np.full(46, 0.3), size=200).astype("float32")
+    labels = np.where(rng.random(200) < 0.5, probabilities.argmax(axis=1), rng.integers(0, 46, 200))
+    tried = (1, 3, 5, 46)
+    for k in tried:
+        expected = _top_k_share(probabilities, labels, k)
+        answer = np.asarray(top_k_accuracy(probabilities.copy(), labels.copy(), k))
+        one = "take the mean over the rows: the answer is one number, a share between 0 and 1."
+        _require(answer.size == 1, f"For k={k} your function returns {answer.size} numbers, not one.", one)
+        answer = float(answer)
+        fix = "np.argsort sorts from least to most probable: the k most probable are np.argsort(p, axis=1)[:, -k:]."
+        mistakes = [
+            (_top_k_share(-probabilities, labels, k), f"For k={k} you count the k LEAST probable topics.", fix),
+            (_top_k_share(probabilities, labels, k - 1), f"For k={k} you look at k-1 topics.", fix),
+            (_top_k_share(probabilities, labels, k + 1), f"For k={k} you look at k+1 topics.", fix),
+            (_top_k_share(probabilities, labels, 1), f"For k={k} you look only at the most probable topic.", fix),
+            (expected * len(labels), f"For k={k} you count the rows instead of taking their share.", one),
+        ]
+        mistakes = [mistake for mistake in mistakes if not _close(mistake[0], expected)]
+        wrong = f"For k={k} your function gives {answer:.4f}, not {expected:.4f}."
+        _match(answer, expected, mistakes, wrong, "is labels[i] among the k largest entries of row i? Average that.")
+    return [f"right for k = {', '.join(map(str, tried))} on {len(labels)} made-up predictions over 46 topics"]
+
+
+def _fold_maes(fold_models, x, y, *, k: int, epochs: int, batch_size: int, dropped: int | None = None) -> list[float]:
+    """04_boston_housing: check one trained model per fold (``fold_models[i]`` validated on fold ``i`` of ``k``
+    consecutive folds of the raw data ``x``, less column ``dropped``): it starts with a Normalization layer adapted
+    on its fold's training part and trained ``epochs`` epochs in batches of ``batch_size``. Return each model's MAE
+    on its fold, computed here."""
     import keras
 
-    model = build(np.asarray(sample_x, dtype="float32"))
-    first = model.layers[0] if model.layers else None
-    normalizers = [layer for layer in model.layers if isinstance(layer, keras.layers.Normalization)]
+    raw = np.asarray(x, "float32")
+    kept = raw if dropped is None else np.delete(raw, dropped, axis=1)
+    models = list(fold_models)
     _require(
-        bool(normalizers),
-        "The model has no Normalization layer.",
-        "start with keras.layers.Normalization(), adapted on the fold's training data.",
+        len(models) == k, f"You handed in {len(models)} models, not one per fold ({k}).", "append each fold's model."
     )
-    _require(first is normalizers[0], "Normalization is not the first layer.", "normalize the raw inputs first.")
-    statistics = first.get_weights()  # mean, variance, count, once adapted
-    adapt = "call normalizer.adapt(x_fit) inside build, on the training part only."
-    _require(bool(statistics), "The Normalization layer was given fixed statistics.", adapt)
-    mean = np.asarray(statistics[0]).ravel()
-    _require(
-        np.allclose(mean, np.mean(sample_x, axis=0), 1e-3, 1e-3),
-        "The Normalization layer's mean is not the mean of the data build() was given.",
-        adapt,
-    )
-    right = _judge_model(model, "prices")
-    _at_most("The cross-validated MAE", float(cv_mae), max_mae, "train each fold as the notebook does.", digits=2)
-    return right + [f"normalizes inside the model; cross-validated MAE {float(cv_mae):.2f} <= {max_mae}"]
+    size, maes = len(kept) // k, []
+    for fold, model in enumerate(models):
+        which, lo, hi = f"The model of fold {fold + 1}", fold * size, (fold + 1) * size
+        rest = np.concatenate([kept[:lo], kept[hi:]])
+        if dropped is not None and getattr(model, "input_shape", (0,))[-1] == raw.shape[1]:
+            _require(
+                False,
+                f"{which} takes all {raw.shape[1]} features.",
+                f"drop column {dropped}: np.delete(data, {dropped}, axis=1).",
+            )
+        _judge_model(model, "prices", inputs=kept.shape[1])
+        layers = [layer for layer in model.layers if not isinstance(layer, keras.layers.InputLayer)]
+        hint = "start with keras.layers.Normalization() and adapt it on the fold's training part (x_rest)."
+        _require(isinstance(layers[0], keras.layers.Normalization), f"{which} does not start with Normalization.", hint)
+        statistics = layers[0].get_weights()  # mean, variance, count: zeros and ones until adapt()
+        adapted = bool(statistics) and not (np.all(statistics[0] == 0) and np.all(statistics[1] == 1))
+        _require(adapted, f"{which}'s Normalization layer was never adapted.", hint)
+        mean = np.asarray(statistics[0]).ravel()
+        if not np.allclose(mean, rest.mean(axis=0), rtol=1e-3, atol=1e-3):
+            hint = "adapt on the fold's training part only, never on data that includes its validation fold."
+            leaked = np.allclose(mean, kept.mean(axis=0), rtol=1e-3, atol=1e-3)
+            _require(not leaked, f"{which} was adapted on all {len(kept)} training houses.", hint)
+            for column in range(raw.shape[1]) if dropped is not None else []:
+                other = np.delete(np.concatenate([raw[:lo], raw[hi:]]), column, axis=1).mean(axis=0)
+                wrong = f"{which} was trained without column {column}, not without column {dropped}."
+                fix = f"drop column {dropped}: np.delete(data, {dropped}, axis=1)."
+                _require(not np.allclose(mean, other, rtol=1e-3, atol=1e-3), wrong, fix)
+            _require(False, f"{which}'s Normalization mean is not that of its fold's training part.", hint)
+        history = getattr(model, "history", None)  # Keras sets it at fit: the last fit's epochs and settings
+        trained, steps = len(getattr(history, "epoch", None) or []), getattr(history, "params", {}).get("steps")
+        fix = f"train it once, with model.fit(..., epochs={epochs}, batch_size={batch_size})."
+        _require(trained == epochs, f"{which} trained {trained} epochs (in its last fit), not {epochs}.", fix)
+        batches = -(-len(rest) // batch_size)
+        _require(steps == batches, f"{which} trained in {steps} batches per epoch, not {batches}.", fix)
+        predicted = np.asarray(keras.ops.convert_to_numpy(model.predict(kept[lo:hi], verbose=0))).reshape(-1)
+        maes.append(float(np.mean(np.abs(predicted - np.asarray(y)[lo:hi]))))
+    return maes
+
+
+@_lab_check("Exercise 1 (normalization inside the model)", "fold_models")
+def check_normalized_model(
+    fold_models, train_data, train_targets, *, k: int, epochs: int, batch_size: int, max_mae: float
+) -> list[str]:
+    """04_boston_housing: one trained model per fold that normalizes its own raw inputs (a Normalization layer
+    adapted on its fold's training part), graded by its MAE on its validation fold, computed here."""
+    maes = _fold_maes(fold_models, train_data, train_targets, k=k, epochs=epochs, batch_size=batch_size)
+    hint = f"build each fold's model with build_normalized(x_rest) and train it {epochs} epochs."
+    _at_most("The cross-validated MAE of your models", float(np.mean(maes)), max_mae, hint, digits=2)
+    return [
+        f"{k} models, each normalizing with its own training part's statistics, trained {epochs} epochs",
+        f"validation MAE per fold (computed here) {', '.join(f'{m:.2f}' for m in maes)}: mean {np.mean(maes):.2f} <= {max_mae}",
+    ]
 
 
 @_lab_check("Exercise 2 (the mean absolute error by hand)", "mean_absolute_error")
@@ -339,157 +530,314 @@ def check_mae(mean_absolute_error) -> list[str]:
     return ["mean of |y_true - y_pred|"]
 
 
-@_lab_check("Exercise 3 (a model without feature B)", "x_train", "model", "test_mae")
-def check_without_b(x_train, model, test_mae, *, max_mae: float) -> list[str]:
-    """04_boston_housing: the final model trained without feature B."""
-    features = np.shape(x_train)[1]
-    hint = "drop column 11 (B) with np.delete(data, 11, axis=1), from the training and the test data."
-    _require(features == 12, f"The training data has {features} features, not 12.", hint)
-    right = _judge_model(model, "prices", inputs=12)
-    hint = "normalize with the training statistics; train for the notebook's best number of epochs."
-    _at_most("The test MAE", float(test_mae), max_mae, hint, digits=2)
-    return right + [f"12 features, test MAE {float(test_mae):.2f} <= {max_mae}"]
+@_lab_check("Exercise 3 (a model without feature B)", "fold_models_without_b")
+def check_without_b(
+    fold_models_without_b, train_data, train_targets, *, k: int, epochs: int, batch_size: int, max_mae: float
+) -> list[str]:
+    """04_boston_housing: Exercise 1's cross-validation without feature B (column 11): one trained model per fold,
+    graded by its MAE on its validation fold, computed here."""
+    maes = _fold_maes(
+        fold_models_without_b, train_data, train_targets, k=k, epochs=epochs, batch_size=batch_size, dropped=11
+    )
+    hint = f"build each fold's model with build_normalized on the 12 columns and train it {epochs} epochs."
+    _at_most("The cross-validated MAE of your models", float(np.mean(maes)), max_mae, hint, digits=2)
+    return [
+        f"{k} models on the 12 features without B, each normalizing with its own training part's statistics",
+        f"validation MAE per fold (computed here) {', '.join(f'{m:.2f}' for m in maes)}: mean {np.mean(maes):.2f} <= {max_mae}",
+    ]
 
 
-@_lab_check("Exercise 1 (another dropout rate)", "model", "history")
-def check_dropout_model(model, history, *, max_val_loss: float) -> list[str]:
-    """05_regularization: the 16-16 network with a dropout rate of the usual range, 0.2 to 0.5, other than 0.5."""
+def _sentiment_scores(model, x, y) -> tuple[float, float]:
+    """Binary cross-entropy and accuracy of ``model``'s predictions on ``(x, y)``, computed here (not by its compile)."""
+    p = np.clip(np.asarray(model.predict(x, verbose=0), dtype="float64").reshape(-1), 1e-7, 1 - 1e-7)
+    y = np.asarray(y, dtype="float64").reshape(-1)
+    crossentropy = -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p))
+    return float(crossentropy), float(np.mean((p > 0.5) == (y > 0.5)))
+
+
+def _judge_16_16(model) -> tuple[list[str], int]:
+    """Check the notebook's 16-16 sentiment network and that fit trained it; return what is right and its epochs."""
     import keras
 
+    right = _judge_model(model, "sentiment")
+    units = [layer.units for layer in model.layers if isinstance(layer, keras.layers.Dense)]
+    hint = "keep the notebook's layers: Dense(16, relu), Dense(16, relu), Dense(1, sigmoid)."
+    _require(units == [16, 16, 1], f"The Dense layers have {units} units, not [16, 16, 1].", hint)
+    history = getattr(model, "history", None)
+    epochs = len(getattr(history, "epoch", None) or [])
+    _require(epochs > 0, "The model has not been trained.", "call model.fit(...) on it.")
+    return right, epochs
+
+
+@_lab_check("Exercise 1 (dropout with early stopping)", "model")
+def check_dropout_model(model, x_val, y_val, *, max_epochs: int, max_val_loss: float) -> list[str]:
+    """05_regularization: the 16-16 network with dropout (0.2 to 0.4), stopped early and rolled back to its best
+    epoch: its validation cross-entropy, recomputed here, is at most ``max_val_loss``."""
+    import keras
+
+    right, epochs = _judge_16_16(model)
     rates = [layer.rate for layer in model.layers if isinstance(layer, keras.layers.Dropout)]
-    _require(bool(rates), "The model has no Dropout layer.", "add a Dropout(rate) after each hidden Dense layer.")
-    usual = all(0.2 <= rate <= 0.5 for rate in rates) and any(rate != 0.5 for rate in rates)
-    _require(usual, f"The dropout rates are {rates}.", "choose a rate from 0.2 to 0.4 (0.5 is the notebook's).")
-    right = _judge_model(model, "sentiment")
-    lowest = min(_recorded(history, "val_crossentropy"))
-    hint = "train as the notebook does, with the crossentropy metric."
-    _at_most("Its lowest validation cross-entropy", lowest, max_val_loss, hint)
-    return right + [f"dropout rates {rates}, lowest validation cross-entropy {lowest:.4f}"]
+    hint = "add a Dropout(rate) after each hidden Dense layer."
+    _require(len(rates) == 2, f"The model has {len(rates)} Dropout layer(s), not 2.", hint)
+    hint = "choose a rate from 0.2 to 0.4 (0.5 is the notebook's)."
+    _require(all(0.2 <= rate <= 0.4 for rate in rates), f"The dropout rates are {rates}.", hint)
+    hint = f"pass epochs={max_epochs}: EarlyStopping ends the training sooner."
+    _require(epochs <= max_epochs, f"The model was trained for {epochs} epochs, more than {max_epochs}.", hint)
+    crossentropy, _ = _sentiment_scores(model, x_val, y_val)
+    hint = "the weights after the last epoch have overfit: EarlyStopping(..., restore_best_weights=True) rolls back."
+    _at_most("Its validation cross-entropy", crossentropy, max_val_loss, hint)
+    return right + [f"dropout rates {rates}, {epochs} epochs, validation cross-entropy {crossentropy:.4f}"]
 
 
-@_lab_check("Exercise 2 (a smaller L1 factor)", "model", "history")
-def check_l1_model(model, history, *, max_val_loss: float) -> list[str]:
-    """05_regularization: L1 regularization with a factor smaller than 0.001, which then no longer underfits."""
-    regularizers = [getattr(layer, "kernel_regularizer", None) for layer in model.layers]
-    # Rounded to 3 significant digits: a regularizer stores float32, so l1(0.001) holds 0.0010000000475.
-    factors = [float(f"{float(getattr(r, 'l1', 0)):.3g}") for r in regularizers if r is not None]
-    hint = "pass kernel_regularizer=regularizers.l1(factor) to every Dense layer."
-    _require(bool(factors) and all(f > 0 for f in factors), "The layers have no L1 kernel_regularizer.", hint)
-    _require(max(factors) < 0.001, f"The L1 factors are {factors}.", "try 0.0001, ten times smaller than 0.001.")
-    lowest = min(_recorded(history, "val_crossentropy"))
-    hint = "a smaller factor constrains less; try another one."
-    _at_most("Its lowest validation cross-entropy", lowest, max_val_loss, hint)
-    right = _judge_model(model, "sentiment")
-    return right + [f"L1 factors {factors}, lowest validation cross-entropy {lowest:.4f}"]
-
-
-@_lab_check("Exercise 3 (the L2 penalty by hand)", "answer", "model")
-def check_l2_penalty(answer, model, *, factor: float = 0.001) -> list[str]:
-    """05_regularization: the L2 penalty of a trained model by hand: factor times the sum of squared kernel weights."""
+@_lab_check("Exercise 2 (a smaller L1 factor)", "model")
+def check_l1_model(
+    model, x_train, y_train, x_val, y_val, *, epochs: int, max_train_loss: float, min_val_accuracy: float
+) -> list[str]:
+    """05_regularization: L1 on every Dense layer with a factor below 0.001, trained ``epochs`` epochs, fits its
+    training data (cross-entropy at most ``max_train_loss``, recomputed here) and stays accurate on validation."""
     import keras
 
+    right, trained = _judge_16_16(model)
+    dense = [layer for layer in model.layers if isinstance(layer, keras.layers.Dense)]
+    # Rounded to 3 significant digits: a regularizer stores float32, so l1(0.001) holds 0.0010000000475.
+    factors = [float(f"{float(getattr(layer.kernel_regularizer, 'l1', 0) or 0):.3g}") for layer in dense]
+    hint = "pass kernel_regularizer=regularizers.l1(factor) to every Dense layer."
+    _require(
+        bool(factors) and all(f > 0 for f in factors), f"Not every Dense layer has an L1 penalty: {factors}.", hint
+    )
+    _require(max(factors) < 0.001, f"The L1 factors are {factors}.", "try a factor ten times smaller than 0.001.")
+    hint = f"train for epochs={epochs}, as the notebook's models."
+    _require(trained == epochs, f"The model was trained for {trained} epochs, not {epochs}.", hint)
+    train_loss, _ = _sentiment_scores(model, x_train, y_train)
+    hint = "a smaller factor constrains the weights less; try one ten times smaller."
+    _at_most("Its cross-entropy on the training data", train_loss, max_train_loss, hint)
+    _, val_accuracy = _sentiment_scores(model, x_val, y_val)
+    _at_least("Its validation accuracy", val_accuracy, min_val_accuracy, "train on partial_x_train, as the notebook.")
+    return right + [
+        f"L1 factors {factors}; training cross-entropy {train_loss:.4f}, validation accuracy {val_accuracy:.4f}"
+    ]
+
+
+@_lab_check("Exercise 3 (the L2 penalty by hand)", "penalty")
+def check_l2_penalty(penalty, l2_model) -> list[str]:
+    """05_regularization: ``penalty(model, factor)``, the L2 penalty of a model's Dense kernels computed from its
+    weights, tried on a model without regularizers (factor 0.01) and on the notebook's trained L2 model."""
+    import keras
+
+    _require(callable(penalty), f"{type(penalty).__name__} is not a function.", "define def l2_penalty(model, factor):")
+    model = keras.Sequential([keras.Input(shape=(5,)), keras.layers.Dense(3), keras.layers.Dense(1)])
+    rng = np.random.default_rng(0)
+    model.set_weights([rng.normal(size=w.shape).astype("float32") for w in model.get_weights()])
     dense = [layer for layer in model.layers if isinstance(layer, keras.layers.Dense)]
     kernels = [layer.get_weights()[0] for layer in dense]
-    biases = [layer.get_weights()[1] for layer in dense if layer.use_bias]
-    expected = factor * sum(float(np.sum(k**2)) for k in kernels)
-    with_biases = expected + factor * sum(float(np.sum(b**2)) for b in biases)
-    l1 = factor * sum(float(np.sum(np.abs(k))) for k in kernels)
+    expected = 0.01 * sum(float(np.sum(k**2)) for k in kernels)
+    with_biases = expected + 0.01 * sum(float(np.sum(layer.get_weights()[1] ** 2)) for layer in dense)
     mistakes = [
-        (expected / factor, "You left out the factor.", f"multiply the sum by {factor}."),
-        (l1, "That is an L1 penalty (absolute values).", "square the weights."),
+        (0.0, "It gives 0 for a model without regularizers.", "compute it from the weights, not from model.losses."),
+        (expected / 0.01, "You left out the factor.", "multiply the sum by factor."),
+        (0.01 * sum(float(np.sum(np.abs(k))) for k in kernels), "That is an L1 penalty.", "square the weights."),
+        (with_biases, "You included the biases.", "kernel_regularizer penalizes the kernels only."),
     ]
-    if not _close(with_biases, expected):
-        mistakes.append((with_biases, "You included the biases.", "kernel_regularizer penalizes the kernels only."))
-    hint = "sum layer.kernel ** 2 over the Dense layers (model.losses holds the same)."
-    _match(answer, expected, mistakes, f"{float(answer):.5f} is not the penalty ({expected:.5f}).", hint)
-    return [f"penalty {expected:.5f}, equal to what Keras adds to the loss"]
+    answer = penalty(model, 0.01)
+    what = f"For a small model and factor 0.01 it gives {float(answer):.5f}, not {expected:.5f}."
+    _match(answer, expected, mistakes, what, "sum layer.kernel ** 2 over the Dense layers, times factor.")
+    factors = [float(f"{float(getattr(layer.kernel_regularizer, 'l2', 0) or 0):.3g}") for layer in l2_model.layers]
+    _require(
+        bool(factors) and all(f == 0.001 for f in factors),
+        f"l2_model's L2 factors are {factors}.",
+        "pass the L2 model.",
+    )
+    keras_penalty = float(sum(keras.ops.convert_to_numpy(loss) for loss in l2_model.losses))
+    answer = penalty(l2_model, 0.001)
+    what = f"For the L2 model it gives {float(answer):.5f}, Keras adds {keras_penalty:.5f}."
+    _require(_close(answer, keras_penalty), what, "use the factor you are given; sum over every Dense layer.")
+    return [f"penalty of the L2 model {keras_penalty:.5f}, as Keras adds it to the loss"]
+
+
+# 06_convnets, Exercise 1: a 150x150 image (the size of notebook 7's photos) through this stack; each row is
+# (the layer, window k, stride s, padding p on each side), and each layer's input is the previous layer's output.
+OUTPUT_SIZE_INPUT = 150
+OUTPUT_SIZE_STACK = (
+    ("Conv2D(32, 3)", 3, 1, 0),
+    ("MaxPooling2D(2)", 2, 2, 0),
+    ("Conv2D(64, 3, strides=2, padding='same')", 3, 2, 1),
+    ("Conv2D(64, 3)", 3, 1, 0),
+    ("MaxPooling2D(2)", 2, 2, 0),
+    ("Conv2D(128, 5, padding='same')", 5, 1, 2),
+)
+# 06_convnets, Exercise 3: the last layer must see a whole 28x28 digit with at most this many 3x3 convolutions.
+RECEPTIVE_FIELD_GOAL = 28
+RECEPTIVE_FIELD_MAX_CONVOLUTIONS = 4
+
+
+def _side(n: int, k: int, s: int, p: int) -> int:
+    return (n + 2 * p - k) // s + 1
 
 
 @_lab_check("Exercise 1 (output sizes)", "answers")
-def check_output_sizes(answers, configurations) -> list[str]:
-    """06_convnets: output sides of convolutions/poolings, for ``(n, k, s, p)`` configurations."""
-    expected = [(n + 2 * p - k) // s + 1 for n, k, s, p in configurations]
+def check_output_sizes(answers) -> list[str]:
+    """06_convnets: the output side of each layer of ``OUTPUT_SIZE_STACK`` on a 150x150 input, in order."""
     answers = [int(answer) for answer in answers]
-    count = f"{len(answers)} answers for {len(expected)} configurations."
-    _require(len(answers) == len(expected), count, "one per configuration, in order.")
-    hint = "floor((n + 2p - k) / s) + 1: padding adds p on both sides, and the division rounds down."
-    for i, ((n, k, s, p), answer, side) in enumerate(zip(configurations, answers, expected), 1):
-        _require(answer == side, f"Configuration {i} (n={n}, k={k}, s={s}, p={p}): {answer}, not {side}.", hint)
-    return [f"all {len(expected)} output sides right"]
+    count = f"{len(answers)} answers for {len(OUTPUT_SIZE_STACK)} layers."
+    _require(len(answers) == len(OUTPUT_SIZE_STACK), count, "one output side per layer, in order.")
+    n = OUTPUT_SIZE_INPUT
+    for i, ((layer, k, s, p), answer) in enumerate(zip(OUTPUT_SIZE_STACK, answers), 1):
+        side = _side(n, k, s, p)
+        what = f"Layer {i}, {layer}, on a side of {n}: {answer}, not {side}."
+        mistakes = [
+            (_side(OUTPUT_SIZE_INPUT, k, s, p), "each layer's input is the previous layer's output, not the image."),
+            (_side(n, k, s, 0), "padding='same' adds p = (k - 1) / 2 zeros on each side."),
+            (-((k - n - 2 * p) // s) + 1, "the division rounds down: floor((n + 2p - k) / s) + 1."),
+        ]
+        for value, hint in mistakes:
+            _require(answer != value or value == side, what, hint)
+        _require(answer == side, what, "floor((n + 2p - k) / s) + 1, with n the previous layer's output side.")
+        n = side
+    return [f"all {len(answers)} output sides right: {OUTPUT_SIZE_INPUT} -> {' -> '.join(map(str, answers))}"]
 
 
 @_lab_check("Exercise 2 (a convnet under a budget)", "model")
-def check_small_convnet(model, x_test, y_test, *, max_params: int, min_accuracy: float) -> list[str]:
-    """06_convnets: a convnet within a parameter budget that reaches a test accuracy on MNIST."""
+def check_small_convnet(model, x_val, y_val, *, max_params: int, min_accuracy: float, max_epochs: int) -> list[str]:
+    """06_convnets: a convnet within a parameter budget, trained at most ``max_epochs`` epochs in one ``fit``, that
+    reaches ``min_accuracy`` on the validation data (evaluated here)."""
     import keras
 
     convolutions = [layer for layer in getattr(model, "layers", []) if isinstance(layer, keras.layers.Conv2D)]
     _require(bool(convolutions), "The model has no Conv2D layer.", "this exercise asks for a convnet.")
     right = _judge_model(model, "digits", max_params)
-    accuracy = _accuracy(model, x_test, y_test)
+    history = getattr(model, "history", None)
+    epochs = len(getattr(history, "epoch", None) or [])
+    _require(epochs > 0, "The model has not been trained.", "train it with small_convnet.fit(x_train, y_train, ...).")
+    hint = f"build a fresh model and fit it once, with epochs={max_epochs} at most."
+    _require(epochs <= max_epochs, f"It was trained for {epochs} epochs, more than {max_epochs}.", hint)
+    steps = (getattr(history, "params", None) or {}).get("steps")
+    iterations = int(model.optimizer.iterations)  # int() reads a variable on every backend, without warnings
+    more = f"It took {iterations} training steps, more than its last fit's {epochs} epochs of {steps} steps."
+    _require(not steps or iterations <= steps * epochs, more, hint)
+    accuracy = _accuracy(model, x_val, y_val)
     hint = "parameters go to the dense layer on a flattened map; GlobalAveragePooling2D before the output costs none."
-    _at_least("Its test accuracy", accuracy, min_accuracy, hint)
-    return right + [f"test accuracy {accuracy:.4f} >= {min_accuracy}"]
+    _at_least("Its validation accuracy", accuracy, min_accuracy, hint)
+    return right + [f"trained {epochs} epochs; validation accuracy {accuracy:.4f} >= {min_accuracy}"]
 
 
-@_lab_check("Exercise 3 (a receptive field)", "answer")
-def check_receptive_field(answer, model) -> list[str]:
-    """06_convnets: the receptive field (in pixels per side) of the last layer of a Conv2D/MaxPooling2D stack."""
+@_lab_check("Exercise 3 (a receptive field)", "stack", "field")
+def check_receptive_field(stack, field) -> list[str]:
+    """06_convnets: a stack of 3x3 Conv2D and 2x2 MaxPooling2D layers on 28x28 images, with at most
+    ``RECEPTIVE_FIELD_MAX_CONVOLUTIONS`` convolutions, whose last layer sees the whole digit; ``field`` is its
+    receptive field (pixels per side)."""
     import keras
 
-    field, jump = 1, 1
-    for layer in model.layers:
-        if isinstance(layer, (keras.layers.Conv2D, keras.layers.MaxPooling2D)):
-            size = layer.kernel_size[0] if isinstance(layer, keras.layers.Conv2D) else layer.pool_size[0]
-            field, jump = field + (size - 1) * jump, jump * layer.strides[0]
+    conv, pool = keras.layers.Conv2D, keras.layers.MaxPooling2D
+    hint = "build it with keras.Sequential([keras.Input(shape=(28, 28, 1)), layers.Conv2D(...), ...])."
+    _require(hasattr(stack, "layers") and hasattr(stack, "input_shape"), "The stack is not a Keras model.", hint)
+    _require(tuple(stack.input_shape[1:3]) == (28, 28), f"It takes inputs of shape {stack.input_shape[1:]}.", hint)
+    others = sorted({type(layer).__name__ for layer in stack.layers if not isinstance(layer, (conv, pool))})
+    what = f"It has layers other than Conv2D and MaxPooling2D: {', '.join(others)}."
+    _require(not others, what, "the exercise allows only those two.")
+    convolutions = [layer for layer in stack.layers if isinstance(layer, conv)]
+    kernels = sorted({tuple(layer.kernel_size) for layer in convolutions} - {(3, 3)})
+    _require(not kernels, f"It has convolutions with {kernels} windows.", "use 3x3 windows: Conv2D(filters, 3).")
+    pools = sorted({tuple(layer.pool_size) for layer in stack.layers if isinstance(layer, pool)} - {(2, 2)})
+    _require(not pools, f"It has poolings with {pools} windows.", "use MaxPooling2D(2).")
+    count = len(convolutions)
+    over = f"It has {count} convolutions, more than {RECEPTIVE_FIELD_MAX_CONVOLUTIONS}."
+    _require(count <= RECEPTIVE_FIELD_MAX_CONVOLUTIONS, over, "let pooling (or strides) do the widening.")
+    seen, jump = 1, 1
+    for layer in stack.layers:
+        size = layer.kernel_size[0] if isinstance(layer, conv) else layer.pool_size[0]
+        seen, jump = seen + (size - 1) * jump, jump * layer.strides[0]
+    what = f"Its last layer sees {seen}x{seen} pixels, less than the whole {RECEPTIVE_FIELD_GOAL}x{RECEPTIVE_FIELD_GOAL} digit."
+    hint = "after a 2x2 pooling, each 3x3 convolution widens the field twice as much as before it."
+    _require(seen >= RECEPTIVE_FIELD_GOAL, what, hint)
     hint = "each layer adds (k - 1) x jump, where jump is the product of the strides before it."
-    _require(int(answer) == field, f"{answer} is not the receptive field of this stack.", hint)
-    return [f"{field}x{field} pixels"]
+    _require(int(field) == seen, f"{field} is not this stack's receptive field.", hint)
+    return [f"{count} convolutions; the last layer sees {seen}x{seen} pixels, the whole digit"]
 
 
-@_lab_check("Exercise 1 (unfreeze one more block)", "model", "seconds_per_epoch")
-def check_unfreeze_more(model, base, expected_layers, seconds_per_epoch) -> list[str]:
-    """07_pretrained_vgg16: unfreeze one more block of the base than the notebook; measure the cost of an epoch."""
+@_lab_check("Exercise 1 (unfreeze one more block)", "more_layers")
+def check_unfreeze_more(more_layers, model, base, pretrained, *, top_block: Sequence[str]) -> list[str]:
+    """07_pretrained_vgg16: the top block and the block below it unfrozen, the model recompiled with a small learning
+    rate and trained. ``pretrained`` is a fresh copy of the base with its ImageNet weights: the block below must have
+    moved away from them (it was frozen until now), every layer outside the two blocks must still hold them."""
+    top = top_block[0].split("_")[0]  # "fire9" or "block5"
+    name = top.rstrip("0123456789")
+    below = f"{name}{int(top[len(name) :]) - 1}_"  # fire8_, block4_
+    block_below = [layer.name for layer in base.layers if layer.weights and layer.name.startswith(below)]
+    expected = block_below + list(top_block)
+    listed = [str(name) for name in more_layers]
+    hint = f"list the layers with weights of the top block and of the block below it (names starting with {below!r})."
+    _require(sorted(listed) == sorted(expected), f"more_layers is {listed}.", hint)
     trainable = [layer.name for layer in base.layers if layer.trainable and layer.weights]
-    hint = f"set layer.trainable = True for exactly {list(expected_layers)}, False for the others."
-    _require(sorted(trainable) == sorted(expected_layers), f"The trainable layers of the base are {trainable}.", hint)
+    hint = "set layer.trainable = True for exactly those layers, False for every other layer of the base."
+    _require(sorted(trainable) == sorted(expected), f"The trainable layers of the base are {trainable}.", hint)
     rate = float(model.optimizer.get_config()["learning_rate"])
     _require(rate <= 1e-4, f"The learning rate is {rate:g}.", "fine-tune with a small learning rate, e.g. 1e-5.")
-    seconds = float(seconds_per_epoch)
-    _require(seconds > 0, "The epoch time is missing.", "time one epoch of fit with time.perf_counter().")
+
+    def unchanged(name: str) -> bool:
+        now, before = base.get_layer(name).get_weights(), pretrained.get_layer(name).get_weights()
+        return all(np.array_equal(a, b) for a, b in zip(now, before))
+
+    still = [name for name in block_below if unchanged(name)]
+    hint = "trainable takes effect when the model is compiled: compile again after changing it, then fit one epoch."
+    _require(not still, f"The weights of {still} are still the pretrained ones: they did not train.", hint)
+    moved = [layer.name for layer in base.layers if layer.weights and layer.name not in expected]
+    moved = [name for name in moved if not unchanged(name)]
+    hint = "only the two top blocks may train: set trainable = False on every other layer before compiling."
+    _require(not moved, f"The weights of {moved} changed, although they are outside the two blocks.", hint)
     params = sum(int(np.prod(w.shape)) for w in model.trainable_weights)
-    return [
-        f"{len(trainable)} layers of the base trainable, {params:,} trainable parameters, {seconds:.0f} s per epoch"
-    ]
+    return [f"{len(expected)} layers of the base trained ({', '.join(expected)}), {params:,} trainable parameters"]
 
 
-@_lab_check("Exercise 2 (ImageDataGenerator in layers)", "augmentation")
-def check_augmentation(augmentation, *, degrees: float, zoom: float) -> list[str]:
-    """07_pretrained_vgg16: Keras layers doing what ``ImageDataGenerator(rotation_range=degrees, zoom_range=zoom,
-    horizontal_flip=True)`` did."""
-    kinds = {type(layer).__name__: layer for layer in getattr(augmentation, "layers", [])}
-    needed = {"RandomRotation", "RandomZoom", "RandomFlip"}
-    _require(needed <= set(kinds), f"The stack holds {sorted(kinds)}.", f"use {', '.join(sorted(needed))}.")
+@_lab_check("Exercise 2 (an ImageDataGenerator in layers)", "augmentation")
+def check_augmentation(augmentation, *, degrees: float, width_shift: float) -> list[str]:
+    """07_pretrained_vgg16: Keras layers doing exactly what ``ImageDataGenerator(rotation_range=degrees,
+    width_shift_range=width_shift, vertical_flip=True, fill_mode="constant")`` did (cval 0, nothing else)."""
+    stack = list(getattr(augmentation, "layers", None) or [])
+    kinds = [type(layer).__name__ for layer in stack]
+    needed = ["RandomFlip", "RandomRotation", "RandomTranslation"]
+    hint = "one layer per transformation the generator applied, and nothing else (its other settings are off)."
+    _require(sorted(kinds) == needed, f"The stack holds {kinds}.", hint)
+    layer = dict(zip(kinds, stack))
 
-    def largest(factor) -> float:  # one number, or a (lower, upper) pair
-        return max(abs(v) for v in factor) if isinstance(factor, (tuple, list)) else abs(factor)
+    def interval(factor) -> tuple[float, float]:  # one number f means (-f, f)
+        low, high = factor if isinstance(factor, (tuple, list)) else (-factor, factor)
+        return float(low), float(high)
 
-    rotation, zoom_factor = largest(kinds["RandomRotation"].factor), largest(kinds["RandomZoom"].height_factor)
-    turn = f"the factor is a fraction of a full turn: RandomRotation({degrees} / 360)."
-    wrong = f"RandomRotation's factor {rotation} is not {degrees} degrees."
-    _require(_close(rotation, degrees / 360, 1e-2), wrong, turn)
-    _require(_close(zoom_factor, zoom, 1e-2), f"RandomZoom's factor is {zoom_factor}.", f"use RandomZoom({zoom}).")
-    mode = kinds["RandomFlip"].mode
-    _require(mode == "horizontal", f"RandomFlip flips {mode!r}.", "mirror left-right: RandomFlip('horizontal').")
-    return [f"rotation up to {degrees} degrees, zoom {zoom}, horizontal flips"]
+    turn = degrees / 360
+    rotation = interval(layer["RandomRotation"].factor)
+    hint = f"the generator rotated both ways by up to {degrees} degrees; the factor is a fraction of a full turn."
+    _require(
+        all(_close(a, b, 1e-2) for a, b in zip(rotation, (-turn, turn))), f"The rotation range is {rotation}.", hint
+    )
+    width, height = (
+        interval(layer["RandomTranslation"].width_factor),
+        interval(layer["RandomTranslation"].height_factor),
+    )
+    hint = f"the generator shifted left or right by up to {width_shift} of the width, never up or down."
+    expected = (-width_shift, width_shift)
+    _require(all(_close(a, b, 1e-2) for a, b in zip(width, expected)), f"The width shift range is {width}.", hint)
+    _require(height == (0.0, 0.0), f"The height shift range is {height}.", hint)
+    mode = layer["RandomFlip"].mode
+    _require(mode == "vertical", f"RandomFlip flips {mode!r}.", "vertical_flip flips upside down, and only that way.")
+    for name in ("RandomRotation", "RandomTranslation"):
+        fill, value = layer[name].fill_mode, float(layer[name].fill_value)
+        hint = "fill_mode='constant' filled new pixels with cval, 0 by default; the layers' own default is 'reflect'."
+        _require(fill == "constant" and value == 0, f"{name} fills with {fill!r} (value {value:g}).", hint)
+    return [f"rotation up to {degrees} degrees either way, width shift {width_shift}, vertical flips, black fill"]
 
 
-@_lab_check("Exercise 3 (VGG16's feature map)", "answer")
-def check_feature_map_shape(answer, *, image_side: int) -> list[str]:
-    """07_pretrained_vgg16: the shape of VGG16's base output for square images of ``image_side`` pixels."""
-    side = image_side // 2**5
-    expected, got = (side, side, 512), tuple(int(v) for v in answer)
-    _require(got[-1:] == (512,), f"{got} does not end in 512 channels.", "block 5 has 512 filters.")
-    hint = "VGG16's convolutions keep the size ('same' padding); each of its 5 poolings halves it, rounding down."
-    _require(got == expected, f"{got} is not {expected}.", hint)
-    return [f"{expected}"]
+@_lab_check("Exercise 3 (VGG16's feature map)", "feature_map_shape")
+def check_feature_map_shape(
+    feature_map_shape, *, sides: Sequence[int] = (32, 75, 150, 180, 224, 299, 512)
+) -> list[str]:
+    """07_pretrained_vgg16: a function of the image side giving the shape of VGG16's base output for square images,
+    tried on several sides."""
+    for side in sides:
+        got, expected = tuple(feature_map_shape(side)), (side // 2**5, side // 2**5, 512)
+        _require(
+            len(got) == 3 and got[-1] == 512, f"For {side}x{side} images you give {got}.", "block 5 has 512 filters."
+        )
+        hint = "VGG16's convolutions keep the size ('same' padding); each of its 5 poolings halves it, rounding down."
+        whole = all(isinstance(value, (int, np.integer)) for value in got)
+        _require(whole and got == expected, f"For {side}x{side} images you give {got}, VGG16 gives {expected}.", hint)
+    return [f"right for image sides {', '.join(map(str, sides))}"]
