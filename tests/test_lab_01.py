@@ -126,9 +126,9 @@ def test_small_network_is_judged_on_validation_accuracy(memorised):
 @pytest.mark.parametrize(
     "model, hint",
     [
-        (lambda: trained(VALIDATION), "validation images"),
-        (lambda: trained(TEST), "test images"),
-        (lambda: trained(TRAIN_AND_VALIDATION), "validation images"),
+        (lambda: trained(VALIDATION), "on the validation data"),
+        (lambda: trained(TEST), "on the test data"),
+        (lambda: trained(TRAIN_AND_VALIDATION), "on the validation data"),
         (lambda: trained(TRAIN, epochs=21), "21 epochs"),
         (lambda: trained(TRAIN, epochs=10, fits=3), "fit ran twice"),
         (lambda: dense(784, [16]), "not been trained"),

@@ -14,7 +14,12 @@ RNG = np.random.default_rng(0)
 X = RNG.integers(0, 2, (300, 20)).astype("float32")
 Y = X[:, 0].copy()
 X_TRAIN, Y_TRAIN, X_VAL, Y_VAL = X[100:], Y[100:], X[:100], Y[:100]
+X_TEST = RNG.integers(0, 2, (100, 20)).astype("float32")
+Y_TEST = X_TEST[:, 0].copy()
+HELD_OUT = (X_VAL, Y_VAL, X_TEST, Y_TEST)
 BUDGET = dict(max_params=1000, max_epochs=10, min_val_accuracy=0.9)
+# Random labels: a model can only memorise the reviews it is trained on; its loss is low on those alone.
+RANDOM_VAL, RANDOM_TEST = RNG.integers(0, 2, 100).astype("float32"), RNG.integers(0, 2, 100).astype("float32")
 
 
 def sentiment_model(units=4):
@@ -24,9 +29,10 @@ def sentiment_model(units=4):
     return model
 
 
-def trained(units=4, epochs=8, validation=(X_VAL, Y_VAL), **fit):
+def trained(units=4, epochs=8, validation=(X_VAL, Y_VAL), data=(X_TRAIN, Y_TRAIN), fits=1, **fit):
     model = sentiment_model(units)
-    model.fit(X_TRAIN, Y_TRAIN, epochs=epochs, batch_size=32, validation_data=validation, verbose=0, **fit)
+    for _ in range(fits):
+        model.fit(*data, epochs=epochs, batch_size=32, validation_data=validation, verbose=0, **fit)
     return model
 
 
@@ -35,22 +41,33 @@ def assert_hint(verdict, *hints):
 
 
 def test_placeholders_are_not_attempted():
-    assert checks.check_budget_model(None, X_VAL, Y_VAL, **BUDGET).status == NOT_ATTEMPTED
+    assert checks.check_budget_model(None, *HELD_OUT, **BUDGET).status == NOT_ATTEMPTED
     assert checks.check_decode(None, [[1, 4]], {"the": 1}).status == NOT_ATTEMPTED
     assert checks.check_encode(None, {"the": 1}, num_words=10).status == NOT_ATTEMPTED
 
 
 def test_budget_model_passes_when_trained_and_validated_within_the_limits():
     stopping = keras.callbacks.EarlyStopping(monitor="val_loss", patience=2, restore_best_weights=True)
-    verdict = checks.check_budget_model(trained(callbacks=[stopping]), X_VAL, Y_VAL, **BUDGET)
+    verdict = checks.check_budget_model(trained(callbacks=[stopping]), *HELD_OUT, **BUDGET)
     assert verdict.status == PASSED, verdict.lines
+
+
+def test_budget_model_trained_on_the_validation_reviews_fails():
+    memorised = (X_VAL, RANDOM_VAL)
+    model = trained(units=32, epochs=10, data=memorised, validation=memorised)
+    limits = {**BUDGET, "min_val_accuracy": 0.5}
+    assert_hint(checks.check_budget_model(model, X_VAL, RANDOM_VAL, X_TEST, RANDOM_TEST, **limits), "trained on them")
+    honest = trained(units=32, epochs=10, data=(X_TRAIN, RNG.integers(0, 2, 200)), validation=(X_VAL, RANDOM_VAL))
+    verdict = checks.check_budget_model(honest, X_VAL, RANDOM_VAL, X_TEST, RANDOM_TEST, **limits)
+    assert "trained on them" not in " ".join(verdict.lines), verdict.lines
 
 
 @pytest.mark.parametrize(
     "model, limits, hint",
     [
         (lambda: sentiment_model(), {}, "not been trained"),
-        (lambda: trained(epochs=12), {}, "more than 10"),
+        (lambda: trained(epochs=12), {}, "ran 12 epochs, not at most 10"),
+        (lambda: trained(epochs=6, fits=2), {}, "fit ran twice"),
         (lambda: trained(validation=None), {}, "no 'val_accuracy'"),
         (lambda: trained(validation=(X_VAL, 1 - Y_VAL)), {}, "no epoch of its training recorded"),  # other data
         (lambda: trained(units=64), {}, "budget"),
@@ -59,7 +76,7 @@ def test_budget_model_passes_when_trained_and_validated_within_the_limits():
     ],
 )
 def test_budget_model_wrong_answers_fail(model, limits, hint):
-    assert_hint(checks.check_budget_model(model(), X_VAL, Y_VAL, **{**BUDGET, **limits}), hint)
+    assert_hint(checks.check_budget_model(model(), *HELD_OUT, **{**BUDGET, **limits}), hint)
 
 
 def decode_review(indices, word_index, offset=3):

@@ -43,6 +43,13 @@ def copier(hidden, loss="categorical_crossentropy", epochs=2, labels=None):
     return model
 
 
+def fit_again(model, epochs=2):
+    """A second fit of a trained copier: Keras's ``model.history`` then shows only these epochs."""
+    targets = TOPIC_OF_ROW if model.loss.startswith("sparse") else one_hot(TOPIC_OF_ROW)
+    model.fit(X_VAL, targets, epochs=epochs, batch_size=ROWS, verbose=0)
+    return model
+
+
 def assert_verdict(verdict, *hints):
     """PASSED without hints; NOT_YET with every hint in its feedback otherwise."""
     assert verdict.status == (NOT_YET if hints else PASSED), verdict.lines
@@ -65,7 +72,8 @@ def small_reuters(model, labels=None, **limits):
         (lambda: copier([]), {}, ["no hidden layer"]),
         (lambda: copier([48]), {"max_params": 1_000}, ["budget"]),
         (lambda: copier([48], epochs=0), {}, ["not been trained"]),
-        (lambda: copier([48], epochs=4), {}, ["4 epochs, more than 3"]),
+        (lambda: copier([48], epochs=4), {}, ["ran 4 epochs, not at most 3"]),
+        (lambda: fit_again(copier([48])), {}, ["fit ran twice"]),
         (lambda: copier([48], "mse"), {}, ["loss"]),
     ],
 )
@@ -98,7 +106,8 @@ SPARSE = "sparse_categorical_crossentropy"
         (lambda: copier([64, 64]), {}, ["loss"]),  # categorical_crossentropy
         (lambda: copier([48], SPARSE), {}, ["[48] units, not [64, 64]"]),
         (lambda: copier([64, 64], SPARSE, epochs=0), {}, ["not been trained"]),
-        (lambda: copier([64, 64], SPARSE, epochs=3), {}, ["3 epochs, not 2"]),
+        (lambda: copier([64, 64], SPARSE, epochs=3), {}, ["ran 3 epochs, not 2"]),
+        (lambda: fit_again(copier([64, 64], SPARSE)), {}, ["fit ran twice"]),
         (lambda: copier([64, 64], SPARSE), {"val_share": 0.5}, ["below 0.8"]),
         (lambda: copier([64, 64], SPARSE), {"val_share": 1.0}, ["partial_x_train only"]),
     ],

@@ -26,8 +26,9 @@ def build_normalized(x_fit, adapt=True):
     return model
 
 
-def fold_model(x, fold, *, adapt_on_all=False, epochs=EPOCHS, normalize=True, batch_size=16):
-    """Fold ``fold``'s model of the lab's solution on (x, Y): adapted on the fold's training part, trained ``epochs``."""
+def fold_model(x, fold, *, adapt_on_all=False, epochs=EPOCHS, normalize=True, batch_size=16, fits=1):
+    """Fold ``fold``'s model of the lab's solution on (x, Y): adapted on the fold's training part, trained ``epochs``
+    (in each of ``fits`` calls of fit)."""
     size = len(x) // K
     rest = np.concatenate([x[: fold * size], x[(fold + 1) * size :]])
     y_rest = np.concatenate([Y[: fold * size], Y[(fold + 1) * size :]])
@@ -36,7 +37,7 @@ def fold_model(x, fold, *, adapt_on_all=False, epochs=EPOCHS, normalize=True, ba
     else:
         model = keras.Sequential([keras.Input(shape=(x.shape[1],)), keras.layers.Dense(4), keras.layers.Dense(1)])
         model.compile(optimizer="rmsprop", loss="mse")
-    if epochs:
+    for _ in range(fits if epochs else 0):
         model.fit(rest, y_rest, epochs=epochs, batch_size=batch_size, verbose=0)
     return model
 
@@ -92,8 +93,9 @@ def test_models_out_of_fold_order_fail(right):
 
 
 def test_untrained_unadapted_or_unnormalized_models_fail(right):
-    assert_fails(normalized(first_wrong(right["with_b"], X, epochs=0)), "trained 0 epochs")
-    assert_fails(normalized(first_wrong(right["with_b"], X, epochs=EPOCHS + 1)), f"trained {EPOCHS + 1} epochs")
+    assert_fails(normalized(first_wrong(right["with_b"], X, epochs=0)), "not been trained", "fold 1")
+    assert_fails(normalized(first_wrong(right["with_b"], X, epochs=EPOCHS + 1)), f"ran {EPOCHS + 1} epochs, not 2")
+    assert_fails(normalized(first_wrong(right["with_b"], X, fits=2)), "fit ran twice")
     assert_fails(normalized(first_wrong(right["with_b"], X, batch_size=8)), "4 batches per epoch, not 2")
     assert_fails(normalized([build_normalized(X, adapt=False)] * K), "never adapted")
     assert_fails(normalized(first_wrong(right["with_b"], X, normalize=False)), "does not start with Normalization")

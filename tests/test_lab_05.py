@@ -14,6 +14,8 @@ RNG = np.random.default_rng(0)
 X = RNG.integers(0, 2, size=(400, 20)).astype("float32")
 Y = X[:, :1].copy()
 X_TRAIN, Y_TRAIN, X_VAL, Y_VAL = X[:300], Y[:300], X[300:], Y[300:]
+X_TEST = RNG.integers(0, 2, size=(100, 20)).astype("float32")
+Y_TEST = X_TEST[:, :1].copy()
 
 
 def assert_hint(verdict, *hints):
@@ -36,11 +38,18 @@ def network(rate=None, penalty=None, units=16, penalized=3):
     return model
 
 
-def trained(model, epochs=15, labels=Y_TRAIN, stop=False):
+def trained(model, epochs=15, labels=Y_TRAIN, stop=False, data=None, fits=1):
+    """``model`` fit ``fits`` times on X_TRAIN with ``labels`` (or on ``data``), validated on (X_VAL, Y_VAL)."""
     callbacks = [keras.callbacks.EarlyStopping(patience=2, restore_best_weights=True)] if stop else []
-    model.fit(
-        X_TRAIN, labels, epochs=epochs, batch_size=32, validation_data=(X_VAL, Y_VAL), callbacks=callbacks, verbose=0
-    )
+    for _ in range(fits):
+        model.fit(
+            *(data or (X_TRAIN, labels)),
+            epochs=epochs,
+            batch_size=32,
+            validation_data=(X_VAL, Y_VAL),
+            callbacks=callbacks,
+            verbose=0,
+        )
     return model
 
 
@@ -50,7 +59,8 @@ def seeded():
 
 
 def test_placeholders_are_not_attempted():
-    assert checks.check_dropout_model(None, X_VAL, Y_VAL, max_epochs=20, max_val_loss=0.3).status == NOT_ATTEMPTED
+    verdict = checks.check_dropout_model(None, X_VAL, Y_VAL, X_TEST, Y_TEST, max_epochs=20, max_val_loss=0.3)
+    assert verdict.status == NOT_ATTEMPTED
     args = (X_TRAIN, Y_TRAIN, X_VAL, Y_VAL)
     verdict = checks.check_l1_model(None, *args, epochs=15, max_train_loss=0.2, min_val_accuracy=0.9)
     assert verdict.status == NOT_ATTEMPTED
@@ -59,17 +69,27 @@ def test_placeholders_are_not_attempted():
 
 def test_dropout_model():
     def check(model):
-        return checks.check_dropout_model(model, X_VAL, Y_VAL, max_epochs=15, max_val_loss=0.3)
+        return checks.check_dropout_model(model, X_VAL, Y_VAL, X_TEST, Y_TEST, max_epochs=15, max_val_loss=0.3)
 
     assert check(trained(network(rate=0.3), stop=True))
     assert_hint(check(network(rate=0.3)), "not been trained")  # compiled, never fit
     assert_hint(check(trained(network(rate=0.5), epochs=1)), "0.5 is the notebook's")
     assert_hint(check(trained(network(), epochs=1)), "0 Dropout layer")
     assert_hint(check(trained(network(rate=0.3, units=32), epochs=1)), "[32, 16, 1]")
-    assert_hint(check(trained(network(rate=0.3), epochs=16)), "more than 15")
+    assert_hint(check(trained(network(rate=0.3), epochs=16)), "ran 16 epochs, not at most 15")
+    assert_hint(check(trained(network(rate=0.3), epochs=5, fits=2)), "fit ran twice")
     # trained, but its weights do not predict the validation labels (here: learnt from shuffled labels)
     shuffled = RNG.permutation(Y_TRAIN)
     assert_hint(check(trained(network(rate=0.3), labels=shuffled)), "restore_best_weights")
+
+
+def test_dropout_model_trained_on_held_out_reviews_fails():
+    # Random labels: the model can only memorise the reviews it is trained on, so its loss is low there alone.
+    random_val, random_test = RNG.integers(0, 2, (100, 1)), RNG.integers(0, 2, (100, 1))
+    model = network(rate=0.2, units=16)
+    model.fit(X_VAL, random_val, epochs=15, batch_size=8, validation_data=(X_VAL, random_val), verbose=0)
+    verdict = checks.check_dropout_model(model, X_VAL, random_val, X_TEST, random_test, max_epochs=15, max_val_loss=9)
+    assert_hint(verdict, "trained on them")
 
 
 def test_l1_model():

@@ -72,8 +72,8 @@ def small_convnet(model, y=Y, max_params=1000, max_epochs=2):
 
 def test_small_convnet():
     assert small_convnet(trained(2))
-    assert_hint(small_convnet(trained(3)), "trained for 3 epochs, more than 2")
-    assert_hint(small_convnet(trained(2, 2)), "training steps")  # a second fit goes on training the same model
+    assert_hint(small_convnet(trained(3)), "ran 3 epochs, not at most 2")
+    assert_hint(small_convnet(trained(2, 2)), "fit ran twice")  # a second fit goes on training the same model
     assert_hint(small_convnet(tiny_convnet()), "not been trained")
     assert_hint(small_convnet(trained(2), max_params=10), "budget")
     assert_hint(small_convnet(trained(2), y=np.eye(10, dtype="float32")[[3, 3, 3, 3]]), "validation accuracy")

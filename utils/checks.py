@@ -156,6 +156,37 @@ def _recorded(history, key: str) -> list[float]:
     return values
 
 
+def _trained_once(model, epochs: int, fix: str, *, exactly: bool = False) -> int:
+    """Return how many epochs ``model`` trained; raise unless one ``fit`` (Keras keeps its History as
+    ``model.history``) trained it for at most ``epochs`` epochs (exactly ``epochs`` when ``exactly``).
+    Every batch is one optimizer update, so more updates than that fit's epochs times batches mean a second fit."""
+    history = getattr(model, "history", None)
+    trained = len(getattr(history, "epoch", None) or [])
+    _require(trained > 0, "The model has not been trained.", fix)
+    limit = "" if exactly else "at most "
+    wrong = f"Its last fit ran {trained} epochs, not {limit}{epochs}."
+    _require(trained == epochs if exactly else trained <= epochs, wrong, fix)
+    steps = (getattr(history, "params", None) or {}).get("steps")
+    updates = int(model.optimizer.iterations)  # int() reads a variable on every backend, without warnings
+    wrong = f"Its weights were updated {updates:,} times, more than {trained} epochs of {steps} batches: fit ran twice."
+    _require(not steps or updates <= trained * steps, wrong, "build and compile a fresh model, then call fit once.")
+    return trained
+
+
+def _unseen(validation_loss: float, test_loss: float, *, hint: str, slack: float = 0.05) -> None:
+    """Raise when a model's loss on one of two held-out sets is far below its loss on the other: it was trained on
+    the lower one (the two come from one distribution, so a model that saw neither scores about the same)."""
+    for seen, other, names in (
+        (validation_loss, test_loss, ("validation", "test")),
+        (test_loss, validation_loss, ("test", "validation")),
+    ):
+        what = (
+            f"Its loss on the {names[0]} data ({seen:.3f}) is far below that on the {names[1]} data "
+            f"({other:.3f}): it has been trained on them."
+        )
+        _require(seen * 1.5 + slack >= other, what, hint)
+
+
 def _accuracy(model, x, y_one_hot) -> float:
     """The share of ``x`` whose most probable class (by ``model``) is the one-hot label's."""
     predicted = np.asarray(model.predict(x, verbose=0)).argmax(axis=1)
@@ -243,22 +274,16 @@ def check_small_network(
     """01_mnist: a dense MNIST network within a parameter budget, trained once for at most ``max_epochs`` epochs on
     ``train`` = (x, y) (neither on ``validation`` nor on ``test``), judged by its accuracy on ``validation``."""
     right = _judge_model(model, "digits", max_params, inputs=784)
-    history = getattr(model, "history", None)
-    epochs = len(getattr(history, "epoch", None) or [])
-    _require(epochs > 0, "The model has not been trained.", "call small_model.fit(...) on the training split.")
-    _require(epochs <= max_epochs, f"It trained for {epochs} epochs.", f"pass epochs={max_epochs} (or fewer) to fit.")
-    steps = (getattr(history, "params", None) or {}).get("steps")
-    updates = int(np.asarray(model.optimizer.iterations))
-    wrong = f"Its weights were updated {updates:,} times, more than {epochs} epochs of {steps} batches: fit ran twice."
-    _require(not steps or updates <= epochs * steps, wrong, "build and compile a fresh model, then call fit once.")
+    epochs = _trained_once(
+        model,
+        max_epochs,
+        f"build a fresh model and fit it once on the training split, with epochs={max_epochs} at most.",
+    )
     train_loss, _ = _loss_and_accuracy(model, *train)
     val_loss, val_accuracy = _loss_and_accuracy(model, *validation)
     test_loss, _ = _loss_and_accuracy(model, *test)
     hint = "fit on the training split only (x_partial, y_partial); validation_data=(x_val, y_val) only measures."
-    seen = f"Its loss on the validation images ({val_loss:.3f}) is far below that on the test images ({test_loss:.3f})"
-    _require(val_loss * 1.5 >= test_loss, seen + ": it has been trained on them.", hint)
-    seen = f"Its loss on the test images ({test_loss:.3f}) is far below that on the validation images ({val_loss:.3f})"
-    _require(test_loss * 1.5 >= val_loss, seen + ": it has been trained on them.", hint)
+    _unseen(val_loss, test_loss, hint=hint)
     unseen = f"Its loss on the training split ({train_loss:.3f}) is not below its validation loss ({val_loss:.3f})"
     _require(train_loss < min(val_loss, test_loss), unseen + ": it was not trained on that split.", hint)
     hint = "compare a few architectures on the validation set: how wide can one hidden layer be within the budget?"
@@ -270,21 +295,23 @@ def check_small_network(
 
 
 @_lab_check("Exercise 1 (a model under a parameter budget)", "model")
-def check_budget_model(model, x_val, y_val, *, max_params: int, max_epochs: int, min_val_accuracy: float) -> list[str]:
-    """02_imdb: an IMDB model within a parameter budget, trained (its last ``fit``: ``model.history``) for at most
-    ``max_epochs`` epochs with validation on ``(x_val, y_val)``; graded by its own accuracy there, recomputed."""
+def check_budget_model(
+    model, x_val, y_val, x_test, y_test, *, max_params: int, max_epochs: int, min_val_accuracy: float
+) -> list[str]:
+    """02_imdb: an IMDB model within a parameter budget, trained in one ``fit`` for at most ``max_epochs`` epochs on
+    neither ``(x_val, y_val)`` nor the test data, validated on the former; graded by its own accuracy there."""
     right = _judge_model(model, "sentiment", max_params)
-    history = getattr(model, "history", None)
-    epochs = len(getattr(history, "epoch", None) or [])
-    _require(epochs > 0, "The model has not been trained.", "train it with model.fit(partial_x_train, ...).")
-    hint = "pass epochs=... to fit, or stop early with keras.callbacks.EarlyStopping."
-    _require(epochs <= max_epochs, f"Its last fit ran {epochs} epochs, more than {max_epochs}.", hint)
-    recorded = _recorded(history, "val_accuracy")
-    predicted = np.asarray(model.predict(x_val, batch_size=512, verbose=0)).reshape(-1) > 0.5
-    accuracy = float(np.mean(predicted == (np.asarray(y_val).reshape(-1) > 0.5)))
+    fix = (
+        f"build a fresh model and fit it once on partial_x_train, with epochs={max_epochs} at most (or EarlyStopping)."
+    )
+    epochs = _trained_once(model, max_epochs, fix)
+    recorded = _recorded(model.history, "val_accuracy")
+    val_loss, accuracy = _sentiment_scores(model, x_val, y_val)
     what = f"Its accuracy on (x_val, y_val) is {accuracy:.4f}, a value no epoch of its training recorded."
     hint = "validate on (x_val, y_val) in fit, and hand in the model as fit (or EarlyStopping) left it."
     _require(any(abs(accuracy - value) <= 2e-3 for value in recorded), what, hint)
+    hint = "fit on partial_x_train only: x_train includes the validation reviews; (x_val, y_val) only measures."
+    _unseen(val_loss, _sentiment_scores(model, x_test, y_test)[0], hint=hint)
     hint = "keep the weights of the best epoch (EarlyStopping(restore_best_weights=True)); few units suffice."
     _at_least("Its validation accuracy", accuracy, min_val_accuracy, hint)
     return right + [
@@ -355,13 +382,6 @@ def _hidden_widths(model) -> list[int]:
     return [layer.units for layer in model.layers[:-1] if hasattr(layer, "units")]
 
 
-def _epochs_trained(model) -> int:
-    """How many epochs the model's last ``fit`` ran (Keras keeps its History as ``model.history``)."""
-    epochs = getattr(getattr(model, "history", None), "epoch", None)
-    _require(bool(epochs), "The model has not been trained.", "call model.fit(...) on it before handing it in.")
-    return len(epochs)
-
-
 @_lab_check("Exercise 1 (no bottleneck, fewer parameters)", "model")
 def check_small_reuters(
     model, x_val, y_val, *, max_params: int, max_epochs: int, min_val_accuracy: float, seen_above: float = 0.9
@@ -374,8 +394,7 @@ def check_small_reuters(
     classes = model.output_shape[-1]
     bottleneck = f"A hidden layer has only {min(widths)} units for {classes} topics: an information bottleneck."
     _require(min(widths) >= classes, bottleneck, f"make every hidden layer at least {classes} units wide.")
-    epochs = _epochs_trained(model)
-    _require(epochs <= max_epochs, f"The model was trained {epochs} epochs, more than {max_epochs}.", "fit it again.")
+    epochs = _trained_once(model, max_epochs, f"build a fresh model and fit it once, with epochs={max_epochs} at most.")
     accuracy = _accuracy(model, x_val, y_val)
     _at_least("Its validation accuracy", accuracy, min_val_accuracy, "one hidden layer, as wide as the budget allows.")
     seen = f"Its validation accuracy is {accuracy:.4f}: too high for newswires it has not seen."
@@ -401,8 +420,7 @@ def check_sparse_labels(
     right = _judge_model(model, "topics, integer labels", inputs=np.shape(x_val)[-1])
     widths = _hidden_widths(model)
     _require(widths == [64, 64], f"The hidden layers have {widths} units, not [64, 64].", "use build_model's layers.")
-    trained = _epochs_trained(model)
-    _require(trained == epochs, f"The model was trained for {trained} epochs, not {epochs}.", "fit for best_epochs.")
+    trained = _trained_once(model, epochs, "build a fresh model and fit it once, for best_epochs.", exactly=True)
     accuracy = _accuracy(model, x_val, y_val)
     _at_least("Its validation accuracy", accuracy, min_val_accuracy, "fit it on partial_x_train with these labels.")
     seen = f"Its validation accuracy is {accuracy:.4f}: too high for newswires it has not seen."
@@ -485,10 +503,9 @@ def _fold_maes(fold_models, x, y, *, k: int, epochs: int, batch_size: int, dropp
                 fix = f"drop column {dropped}: np.delete(data, {dropped}, axis=1)."
                 _require(not np.allclose(mean, other, rtol=1e-3, atol=1e-3), wrong, fix)
             _require(False, f"{which}'s Normalization mean is not that of its fold's training part.", hint)
-        history = getattr(model, "history", None)  # Keras sets it at fit: the last fit's epochs and settings
-        trained, steps = len(getattr(history, "epoch", None) or []), getattr(history, "params", {}).get("steps")
         fix = f"train it once, with model.fit(..., epochs={epochs}, batch_size={batch_size})."
-        _require(trained == epochs, f"{which} trained {trained} epochs (in its last fit), not {epochs}.", fix)
+        _trained_once(model, epochs, f"{which}: {fix}", exactly=True)
+        steps = model.history.params.get("steps")
         batches = -(-len(rest) // batch_size)
         _require(steps == batches, f"{which} trained in {steps} batches per epoch, not {batches}.", fix)
         predicted = np.asarray(keras.ops.convert_to_numpy(model.predict(kept[lo:hi], verbose=0))).reshape(-1)
@@ -555,36 +572,41 @@ def _sentiment_scores(model, x, y) -> tuple[float, float]:
     return float(crossentropy), float(np.mean((p > 0.5) == (y > 0.5)))
 
 
-def _judge_16_16(model) -> tuple[list[str], int]:
-    """Check the notebook's 16-16 sentiment network and that fit trained it; return what is right and its epochs."""
+def _judge_16_16(model) -> list[str]:
+    """Check the notebook's 16-16 sentiment network; return what is right."""
     import keras
 
     right = _judge_model(model, "sentiment")
     units = [layer.units for layer in model.layers if isinstance(layer, keras.layers.Dense)]
     hint = "keep the notebook's layers: Dense(16, relu), Dense(16, relu), Dense(1, sigmoid)."
     _require(units == [16, 16, 1], f"The Dense layers have {units} units, not [16, 16, 1].", hint)
-    history = getattr(model, "history", None)
-    epochs = len(getattr(history, "epoch", None) or [])
-    _require(epochs > 0, "The model has not been trained.", "call model.fit(...) on it.")
-    return right, epochs
+    return right
 
 
 @_lab_check("Exercise 1 (dropout with early stopping)", "model")
-def check_dropout_model(model, x_val, y_val, *, max_epochs: int, max_val_loss: float) -> list[str]:
-    """05_regularization: the 16-16 network with dropout (0.2 to 0.4), stopped early and rolled back to its best
-    epoch: its validation cross-entropy, recomputed here, is at most ``max_val_loss``."""
+def check_dropout_model(model, x_val, y_val, x_test, y_test, *, max_epochs: int, max_val_loss: float) -> list[str]:
+    """05_regularization: the 16-16 network with dropout (0.2 to 0.4), trained once on neither the validation nor
+    the test data, stopped early and rolled back to its best epoch: its validation cross-entropy, recomputed here,
+    is the lowest its training recorded and at most ``max_val_loss``."""
     import keras
 
-    right, epochs = _judge_16_16(model)
+    right = _judge_16_16(model)
     rates = [layer.rate for layer in model.layers if isinstance(layer, keras.layers.Dropout)]
     hint = "add a Dropout(rate) after each hidden Dense layer."
     _require(len(rates) == 2, f"The model has {len(rates)} Dropout layer(s), not 2.", hint)
     hint = "choose a rate from 0.2 to 0.4 (0.5 is the notebook's)."
     _require(all(0.2 <= rate <= 0.4 for rate in rates), f"The dropout rates are {rates}.", hint)
-    hint = f"pass epochs={max_epochs}: EarlyStopping ends the training sooner."
-    _require(epochs <= max_epochs, f"The model was trained for {epochs} epochs, more than {max_epochs}.", hint)
+    epochs = _trained_once(
+        model, max_epochs, f"fit a fresh model once with epochs={max_epochs}: EarlyStopping ends the training sooner."
+    )
     crossentropy, _ = _sentiment_scores(model, x_val, y_val)
+    lowest = min(_recorded(model.history, "val_loss"))
     hint = "the weights after the last epoch have overfit: EarlyStopping(..., restore_best_weights=True) rolls back."
+    what = f"Its validation cross-entropy is {crossentropy:.4f}, not the lowest its training recorded ({lowest:.4f})."
+    _require(_close(crossentropy, lowest, 2e-3), what, hint)
+    hint = "fit on partial_x_train only: x_train includes the validation reviews; (x_val, y_val) only measures."
+    _unseen(crossentropy, _sentiment_scores(model, x_test, y_test)[0], hint=hint)
+    hint = "try another rate from 0.2 to 0.4, or a longer patience."
     _at_most("Its validation cross-entropy", crossentropy, max_val_loss, hint)
     return right + [f"dropout rates {rates}, {epochs} epochs, validation cross-entropy {crossentropy:.4f}"]
 
@@ -597,7 +619,7 @@ def check_l1_model(
     training data (cross-entropy at most ``max_train_loss``, recomputed here) and stays accurate on validation."""
     import keras
 
-    right, trained = _judge_16_16(model)
+    right = _judge_16_16(model)
     dense = [layer for layer in model.layers if isinstance(layer, keras.layers.Dense)]
     # Rounded to 3 significant digits: a regularizer stores float32, so l1(0.001) holds 0.0010000000475.
     factors = [float(f"{float(getattr(layer.kernel_regularizer, 'l1', 0) or 0):.3g}") for layer in dense]
@@ -606,8 +628,7 @@ def check_l1_model(
         bool(factors) and all(f > 0 for f in factors), f"Not every Dense layer has an L1 penalty: {factors}.", hint
     )
     _require(max(factors) < 0.001, f"The L1 factors are {factors}.", "try a factor ten times smaller than 0.001.")
-    hint = f"train for epochs={epochs}, as the notebook's models."
-    _require(trained == epochs, f"The model was trained for {trained} epochs, not {epochs}.", hint)
+    _trained_once(model, epochs, f"fit a fresh model once, for epochs={epochs} as the notebook's models.", exactly=True)
     train_loss, _ = _sentiment_scores(model, x_train, y_train)
     hint = "a smaller factor constrains the weights less; try one ten times smaller."
     _at_most("Its cross-entropy on the training data", train_loss, max_train_loss, hint)
@@ -705,15 +726,11 @@ def check_small_convnet(model, x_val, y_val, *, max_params: int, min_accuracy: f
     convolutions = [layer for layer in getattr(model, "layers", []) if isinstance(layer, keras.layers.Conv2D)]
     _require(bool(convolutions), "The model has no Conv2D layer.", "this exercise asks for a convnet.")
     right = _judge_model(model, "digits", max_params)
-    history = getattr(model, "history", None)
-    epochs = len(getattr(history, "epoch", None) or [])
-    _require(epochs > 0, "The model has not been trained.", "train it with small_convnet.fit(x_train, y_train, ...).")
-    hint = f"build a fresh model and fit it once, with epochs={max_epochs} at most."
-    _require(epochs <= max_epochs, f"It was trained for {epochs} epochs, more than {max_epochs}.", hint)
-    steps = (getattr(history, "params", None) or {}).get("steps")
-    iterations = int(model.optimizer.iterations)  # int() reads a variable on every backend, without warnings
-    more = f"It took {iterations} training steps, more than its last fit's {epochs} epochs of {steps} steps."
-    _require(not steps or iterations <= steps * epochs, more, hint)
+    epochs = _trained_once(
+        model,
+        max_epochs,
+        f"build a fresh model and fit it once on the training data, with epochs={max_epochs} at most.",
+    )
     accuracy = _accuracy(model, x_val, y_val)
     hint = "parameters go to the dense layer on a flattened map; GlobalAveragePooling2D before the output costs none."
     _at_least("Its validation accuracy", accuracy, min_accuracy, hint)
