@@ -71,6 +71,7 @@ def test_cross_entropy(predictions, cross_entropy, hints):
         (lambda labels, n: np.eye(n)[(labels + 1) % n], ["one position off"]),
         (lambda labels, n: np.eye(n + 1)[labels], ["shape"]),
         (lambda labels, n: np.ones((len(labels), n)), ["exactly one 1"]),
+        (lambda labels, n: np.eye(10)[labels], ["num_classes=4"]),  # ten classes, whatever num_classes says
     ],
 )
 def test_one_hot(one_hot, hints):

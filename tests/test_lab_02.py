@@ -52,6 +52,16 @@ def test_budget_model_passes_when_trained_and_validated_within_the_limits():
     assert verdict.status == PASSED, verdict.lines
 
 
+def test_budget_model_may_use_the_mse_loss_the_lecture_suggests():
+    model = sentiment_model()
+    model.compile(optimizer=keras.optimizers.Adam(0.05), loss="mse", metrics=["accuracy"])
+    model.fit(X_TRAIN, Y_TRAIN, epochs=8, batch_size=32, validation_data=(X_VAL, Y_VAL), verbose=0)
+    verdict = checks.check_budget_model(model, *HELD_OUT, **BUDGET)
+    assert verdict.status == PASSED, verdict.lines
+    model.compile(optimizer="adam", loss="hinge")
+    assert_hint(checks.check_budget_model(model, *HELD_OUT, **BUDGET), "'binary_crossentropy' or 'mse'")
+
+
 def test_budget_model_trained_on_the_validation_reviews_fails():
     memorised = (X_VAL, RANDOM_VAL)
     model = trained(units=32, epochs=10, data=memorised, validation=memorised)

@@ -117,6 +117,8 @@ def test_augmentation_passes_the_generators_layers():
         (with_layer(rotation=lambda: layers.RandomRotation(15 / 360)), "'reflect'"),  # the layers' default fill
         (with_layer(rotation=lambda: layers.RandomRotation((0, 15 / 360), fill_mode="constant")), "both ways"),
         (with_layer(rotation=lambda: layers.RandomRotation(0.15, fill_mode="constant")), "fraction of a full turn"),
+        (with_layer(rotation=lambda: layers.RandomRotation(0.05, fill_mode="constant")), "fraction of a full turn"),
+        (with_layer(translation=lambda: layers.RandomTranslation(0, 0.105, fill_mode="constant")), "0.1 of the width"),
         (with_layer(translation=lambda: layers.RandomTranslation(0.1, 0.1, fill_mode="constant")), "never up or down"),
         (with_layer(flip=lambda: layers.RandomFlip("horizontal")), "upside down"),
         (augmentation(*(make() for make in RIGHT.values()), layers.RandomZoom(0.1)), "nothing else"),

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from utils import config
-from utils.training import best_epoch, compare_models, history_dict
+from utils.training import best_epoch, compare_models, history_dict, no_progress_bars
 
 X, Y = np.zeros((8, 6), "float32"), np.zeros((8, 1), "float32")  # a tiny data set for the API tests
 
@@ -79,3 +79,13 @@ def test_compare_models_monitor_and_without_test_data(build):
 def test_compare_models_unknown_metric(build, arguments, unknown):
     with pytest.raises(KeyError, match=unknown):
         compare_models({"m": lambda: build(2)}, X, Y, validation_data=(X, Y), epochs=1, batch_size=4, **arguments)
+
+
+def test_no_progress_bars_silences_predict_and_restores_them_after_an_error(capsys):
+    keras = config.import_keras()
+    model = keras.Sequential([keras.Input(shape=(6,)), keras.layers.Dense(1)])
+    with pytest.raises(RuntimeError), no_progress_bars():
+        model.predict(X)  # the default verbose="auto" draws a progress bar
+        assert capsys.readouterr().out == ""
+        raise RuntimeError
+    assert keras.config.is_interactive_logging_enabled()

@@ -43,4 +43,4 @@ from .plots import plot_feature_maps, plot_filters, plot_history, plot_images, p
 from .pretrained import balanced_batches, choose_base, fine_tune_layers, preprocess_input, squeezenet_v11
 from .report import report
 from .text import decode, multi_hot
-from .training import best_epoch, compare_models
+from .training import best_epoch, compare_models, no_progress_bars

@@ -1,9 +1,11 @@
-"""Training helpers the notebooks share: read a history's best epoch, and train model variants the same way."""
+"""Training helpers the notebooks share: read a history's best epoch, train model variants the same way, and keep
+Keras's progress bars out of scikit-learn's calls."""
 
 from __future__ import annotations
 
+import contextlib
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 
 import numpy as np
 
@@ -96,3 +98,17 @@ def compare_models(
     table = pd.DataFrame.from_dict(rows, orient="index")
     table.index.name = "model"
     return histories, table
+
+
+@contextlib.contextmanager
+def no_progress_bars() -> Iterator[None]:
+    """Silence Keras's progress bars inside the ``with`` block, and restore them after it, even on an error.
+    For scikit-learn's Keras wrappers, whose ``predict`` has no ``verbose`` switch."""
+    from .config import import_keras
+
+    keras = import_keras()
+    keras.config.disable_interactive_logging()
+    try:
+        yield
+    finally:
+        keras.config.enable_interactive_logging()
