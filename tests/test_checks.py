@@ -54,7 +54,9 @@ def test_all_checks_passed(monkeypatch):
     [
         (lambda: checks.check_decode(decoder(3), REVIEWS, WORD_INDEX), []),
         (lambda: checks.check_decode(decoder(2), REVIEWS, WORD_INDEX), ["subtracted 2"]),
-        (lambda: checks.check_mae(lambda t, p: np.mean(np.abs(t - p))), []),
+        (lambda: checks.check_mae(lambda t, p: np.mean(np.abs(np.ravel(t) - np.ravel(p)))), []),
+        (lambda: checks.check_mae(lambda t, p: np.mean(np.abs(t - p))), ["4x4 table", "np.ravel"]),
+        (lambda: checks.check_mae(lambda t, p: np.sum(np.abs(np.ravel(t) - np.ravel(p))) / 4), ["3 other examples"]),
         (lambda: checks.check_mae(lambda t, p: np.mean((t - p) ** 2)), ["squared"]),
         (lambda: checks.check_mae(lambda t, p: np.sum(np.abs(t - p))), ["sum"]),
         (lambda: checks.check_mae(lambda t, p: np.mean(t - p) * 0), ["cancelled"]),

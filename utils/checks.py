@@ -491,7 +491,9 @@ def _fold_maes(fold_models, x, y, *, k: int, epochs: int, batch_size: int, dropp
             )
         _judge_model(model, "prices", inputs=kept.shape[1])
         layers = [layer for layer in model.layers if not isinstance(layer, keras.layers.InputLayer)]
-        hint = "start with keras.layers.Normalization() and adapt it on the fold's training part (x_rest)."
+        hint = (
+            "start with keras.layers.Normalization() and adapt it on the fold's raw training part (fold_split's first)."
+        )
         _require(isinstance(layers[0], keras.layers.Normalization), f"{which} does not start with Normalization.", hint)
         statistics = layers[0].get_weights()  # mean, variance, count: zeros and ones until adapt()
         adapted = bool(statistics) and not (np.all(statistics[0] == 0) and np.all(statistics[1] == 1))
@@ -524,7 +526,7 @@ def check_normalized_model(
     """04_boston_housing: one trained model per fold that normalizes its own raw inputs (a Normalization layer
     adapted on its fold's training part), graded by its MAE on its validation fold, computed here."""
     maes = _fold_maes(fold_models, train_data, train_targets, k=k, epochs=epochs, batch_size=batch_size)
-    hint = f"build each fold's model with build_normalized(x_rest) and train it {epochs} epochs."
+    hint = f"build each fold's model with build_normalized on its raw training part and train it {epochs} epochs."
     _at_most("The cross-validated MAE of your models", float(np.mean(maes)), max_mae, hint, digits=2)
     return [
         f"{k} models, each normalizing with its own training part's statistics, trained {epochs} epochs",
@@ -548,7 +550,19 @@ def check_mae(mean_absolute_error) -> list[str]:
         f"{answer} is not the mean absolute error (1.5 here).",
         "np.mean(np.abs(y_true - y_pred)).",
     )
-    return ["mean of |y_true - y_pred|"]
+    answer = float(mean_absolute_error(np.array([5.0, 8.0, 2.0]), np.array([4.0, 10.0, 2.5])))
+    _require(
+        _close(answer, 3.5 / 3),
+        f"On 3 other examples your function gives {answer}, not {3.5 / 3:.4f}.",
+        "average over however many examples there are.",
+    )
+    answer = float(mean_absolute_error(np.array([10.0, 20.0, 30.0, 40.0]), np.array([[12.0], [17.0], [30.0], [41.0]])))
+    wrong = (
+        f"With y_pred as a column of shape (4, 1), as model.predict returns it, your function gives {answer}: "
+        "y_true - y_pred became a 4x4 table."
+    )
+    _require(_close(answer, 1.5), wrong, "flatten both first, e.g. np.ravel(y_pred).")
+    return ["mean of |y_true - y_pred|, for any number of examples, with the predictions as a column too"]
 
 
 @_lab_check("Exercise 3 (a model without feature B)", "fold_models_without_b")
