@@ -66,3 +66,25 @@ def test_right_answers_pass_and_typical_mistakes_get_their_hint(check, hints):
     verdict = check()
     assert verdict.status == (NOT_YET if hints else PASSED), verdict.lines
     assert all(hint in " ".join(verdict.lines) for hint in hints), verdict.lines
+
+
+@pytest.mark.parametrize(
+    "validation_loss, test_loss, size, trained_on_one",
+    [
+        (0.110, 0.110, 10_000, False),  # MNIST, trained on the training split (measured)
+        (0.289, 0.308, 10_000, False),  # IMDB, 8 epochs on the training split: the widest honest gap measured
+        (0.177, 0.216, 300, False),  # a small convnet measured on 300 images: small sets differ by chance
+        (0.063, 0.094, 10_000, True),  # MNIST, 5 epochs on training + validation images
+        (0.232, 0.293, 10_000, True),  # IMDB, 3 epochs on training + validation reviews
+        (0.094, 0.063, 10_000, True),  # the other way round: trained on the test data
+    ],
+)
+def test_a_model_much_better_on_one_held_out_set_was_trained_on_it(validation_loss, test_loss, size, trained_on_one):
+    draws = np.random.default_rng(0).exponential(1.0, (2, size))  # per-example losses are skewed: most small
+    validation, test = (row * mean / row.mean() for row, mean in zip(draws, (validation_loss, test_loss)))
+    try:
+        checks._unseen(validation, test, hint="")
+        caught = False
+    except checks._WrongAnswer:
+        caught = True
+    assert caught == trained_on_one

@@ -56,10 +56,13 @@ def assert_verdict(verdict, *hints):
     assert all(hint in " ".join(verdict.lines) for hint in hints), verdict.lines
 
 
-def small_reuters(model, labels=None, **limits):
+def small_reuters(model, labels=None, test_share=0.85, **limits):
+    """Check ``model`` on validation labels it gets 85% right (or ``labels``) and test labels it gets ``test_share``
+    right (the same rows: a copier scores on its labels only)."""
     limits = {"max_params": 10_000, "max_epochs": 3, "min_val_accuracy": 0.8} | limits
     y_val = one_hot(labels_with_accuracy(0.85) if labels is None else labels)
-    return checks.check_small_reuters(model, X_VAL, y_val, **limits)
+    y_test = one_hot(labels_with_accuracy(test_share))
+    return checks.check_small_reuters(model, X_VAL, y_val, X_VAL, y_test, **limits)
 
 
 @pytest.mark.parametrize(
@@ -83,8 +86,14 @@ def test_small_reuters(model, limits, hints):
 
 def test_small_reuters_grades_the_model_on_the_validation_data():
     model = copier([48])
-    assert_verdict(small_reuters(model, labels_with_accuracy(0.6)), "validation accuracy is 0.6000, below 0.8")
-    assert_verdict(small_reuters(model, TOPIC_OF_ROW), "not seen", "partial_x_train only")  # 1.0: saw them
+    low = small_reuters(model, labels_with_accuracy(0.6), test_share=0.6)
+    assert_verdict(low, "validation accuracy is 0.6000, below 0.8")
+    seen = small_reuters(model, TOPIC_OF_ROW, test_share=1.0)  # 1.0 on both: it saw them
+    assert_verdict(seen, "not seen", "partial_x_train only")
+
+
+def test_small_reuters_fails_a_model_far_better_on_the_validation_than_on_the_test_data():
+    assert_verdict(small_reuters(copier([48]), test_share=0.6), "trained on them", "partial_x_train only")
 
 
 def sparse_labels(model, labels=TOPIC_OF_ROW, val_share=0.85, epochs=2):
@@ -147,7 +156,14 @@ def test_top_k_accuracy(answer, hints):
 def test_placeholders_are_not_attempted():
     assert (
         checks.check_small_reuters(
-            None, X_VAL, one_hot(TOPIC_OF_ROW), max_params=1, max_epochs=1, min_val_accuracy=0.5
+            None,
+            X_VAL,
+            one_hot(TOPIC_OF_ROW),
+            X_VAL,
+            one_hot(TOPIC_OF_ROW),
+            max_params=1,
+            max_epochs=1,
+            min_val_accuracy=0.5,
         ).status
         == NOT_ATTEMPTED
     )

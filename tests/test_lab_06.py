@@ -66,8 +66,10 @@ def trained(*epochs_per_fit):
     return model
 
 
-def small_convnet(model, y=Y, max_params=1000, max_epochs=2):
-    return checks.check_small_convnet(model, X, y, max_params=max_params, min_accuracy=0.9, max_epochs=max_epochs)
+def small_convnet(model, y=Y, y_test=Y, max_params=1000, max_epochs=2):
+    return checks.check_small_convnet(
+        model, X, y, X, y_test, max_params=max_params, min_accuracy=0.9, max_epochs=max_epochs
+    )
 
 
 def test_small_convnet():
@@ -75,8 +77,11 @@ def test_small_convnet():
     assert_hint(small_convnet(trained(3)), "ran 3 epochs, not at most 2")
     assert_hint(small_convnet(trained(2, 2)), "fit ran twice")  # a second fit goes on training the same model
     assert_hint(small_convnet(tiny_convnet()), "not been trained")
+    # right on the validation images, wrong on the test images: it learned the former
+    assert_hint(small_convnet(trained(2), y_test=np.eye(10, dtype="float32")[[3, 3, 3, 3]]), "trained on them")
     assert_hint(small_convnet(trained(2), max_params=10), "budget")
-    assert_hint(small_convnet(trained(2), y=np.eye(10, dtype="float32")[[3, 3, 3, 3]]), "validation accuracy")
+    threes = np.eye(10, dtype="float32")[[3, 3, 3, 3]]
+    assert_hint(small_convnet(trained(2), y=threes, y_test=threes), "validation accuracy")
     dense = keras.Sequential([keras.Input(shape=(8, 8, 1)), layers.Flatten(), layers.Dense(10, "softmax")])
     assert_hint(small_convnet(dense), "no Conv2D")
     assert small_convnet(None).status == NOT_ATTEMPTED
@@ -129,6 +134,6 @@ def test_placeholders_are_not_attempted():
 @pytest.mark.parametrize("garbage", [42, "model", [1, 2], object()])
 def test_garbage_never_crashes_a_check(garbage):
     assert_hint(checks.check_output_sizes(garbage))
-    assert_hint(checks.check_small_convnet(garbage, X, Y, max_params=10, min_accuracy=0.1, max_epochs=1))
+    assert_hint(checks.check_small_convnet(garbage, X, Y, X, Y, max_params=10, min_accuracy=0.1, max_epochs=1))
     assert_hint(checks.check_receptive_field(garbage, 3))
     assert_hint(checks.check_receptive_field(wide(), garbage))

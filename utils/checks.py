@@ -174,18 +174,33 @@ def _trained_once(model, epochs: int, fix: str, *, exactly: bool = False) -> int
     return trained
 
 
-def _unseen(validation_loss: float, test_loss: float, *, hint: str, slack: float = 0.05) -> None:
-    """Raise when a model's loss on one of two held-out sets is far below its loss on the other: it was trained on
-    the lower one (the two come from one distribution, so a model that saw neither scores about the same)."""
+def _cross_entropies(model, x, y) -> np.ndarray:
+    """Per example of ``x``: the cross-entropy of ``model``'s prediction (clipped like Keras's), for one-hot labels
+    ``y`` (a softmax output) or 0/1 labels (one sigmoid output)."""
+    p = np.asarray(model.predict(x, verbose=0), dtype="float64")
+    y = np.asarray(y, dtype="float64")
+    if p.shape[-1] == 1:
+        p, y = np.clip(p.reshape(-1), 1e-7, 1 - 1e-7), y.reshape(-1)
+        return -(y * np.log(p) + (1 - y) * np.log(1 - p))
+    return -np.log(np.clip(np.sum(p * y, axis=1), 1e-7, 1))
+
+
+def _unseen(validation_losses: np.ndarray, test_losses: np.ndarray, *, hint: str) -> None:
+    """Raise when a model's mean loss on one of two held-out sets is clearly below that on the other: it was trained
+    on the lower one. The two come from one distribution, so a model that saw neither scores about the same on both
+    (measured: within 7% on MNIST and IMDB; trained on the validation data for 3 to 5 epochs, 21% to 33% lower).
+    Clearly: more than 15% lower, and by more than three standard errors of the difference (small sets vary more)."""
     for seen, other, names in (
-        (validation_loss, test_loss, ("validation", "test")),
-        (test_loss, validation_loss, ("test", "validation")),
+        (validation_losses, test_losses, ("validation", "test")),
+        (test_losses, validation_losses, ("test", "validation")),
     ):
+        noise = 3 * np.sqrt(np.var(seen) / len(seen) + np.var(other) / len(other))
+        lower = np.mean(seen) < 0.85 * np.mean(other) and np.mean(other) - np.mean(seen) > noise
         what = (
-            f"Its loss on the {names[0]} data ({seen:.3f}) is far below that on the {names[1]} data "
-            f"({other:.3f}): it has been trained on them."
+            f"Its loss on the {names[0]} data ({np.mean(seen):.3f}) is far below that on the {names[1]} data "
+            f"({np.mean(other):.3f}): it has been trained on them."
         )
-        _require(seen * 1.5 + slack >= other, what, hint)
+        _require(not lower, what, hint)
 
 
 def _accuracy(model, x, y_one_hot) -> float:
@@ -287,7 +302,7 @@ def check_small_network(
     val_loss, val_accuracy = _loss_and_accuracy(model, *validation)
     test_loss, _ = _loss_and_accuracy(model, *test)
     hint = "fit on the training split only (x_partial, y_partial); validation_data=(x_val, y_val) only measures."
-    _unseen(val_loss, test_loss, hint=hint)
+    _unseen(_cross_entropies(model, *validation), _cross_entropies(model, *test), hint=hint)
     unseen = f"Its loss on the training split ({train_loss:.3f}) is not below its validation loss ({val_loss:.3f})"
     _require(train_loss < min(val_loss, test_loss), unseen + ": it was not trained on that split.", hint)
     hint = "compare a few architectures on the validation set: how wide can one hidden layer be within the budget?"
@@ -310,12 +325,12 @@ def check_budget_model(
     )
     epochs = _trained_once(model, max_epochs, fix)
     recorded = _recorded(model.history, "val_accuracy")
-    val_loss, accuracy = _sentiment_scores(model, x_val, y_val)
+    _, accuracy = _sentiment_scores(model, x_val, y_val)
     what = f"Its accuracy on (x_val, y_val) is {accuracy:.4f}, a value no epoch of its training recorded."
     hint = "validate on (x_val, y_val) in fit, and hand in the model as fit (or EarlyStopping) left it."
     _require(any(abs(accuracy - value) <= 2e-3 for value in recorded), what, hint)
     hint = "fit on partial_x_train only: x_train includes the validation reviews; (x_val, y_val) only measures."
-    _unseen(val_loss, _sentiment_scores(model, x_test, y_test)[0], hint=hint)
+    _unseen(_cross_entropies(model, x_val, y_val), _cross_entropies(model, x_test, y_test), hint=hint)
     hint = "keep the weights of the best epoch (EarlyStopping(restore_best_weights=True)); few units suffice."
     _at_least("Its validation accuracy", accuracy, min_val_accuracy, hint)
     return right + [
@@ -388,7 +403,16 @@ def _hidden_widths(model) -> list[int]:
 
 @_lab_check("Exercise 1 (no bottleneck, fewer parameters)", "model")
 def check_small_reuters(
-    model, x_val, y_val, *, max_params: int, max_epochs: int, min_val_accuracy: float, seen_above: float = 0.9
+    model,
+    x_val,
+    y_val,
+    x_test,
+    y_test,
+    *,
+    max_params: int,
+    max_epochs: int,
+    min_val_accuracy: float,
+    seen_above: float = 0.9,
 ) -> list[str]:
     """03_reuters: a trained Reuters model with hidden layers no narrower than the 46 topics, under a parameter budget:
     its own accuracy on the validation set (one-hot ``y_val``), not a number from its history."""
@@ -400,6 +424,8 @@ def check_small_reuters(
     _require(min(widths) >= classes, bottleneck, f"make every hidden layer at least {classes} units wide.")
     epochs = _trained_once(model, max_epochs, f"build a fresh model and fit it once, with epochs={max_epochs} at most.")
     accuracy = _accuracy(model, x_val, y_val)
+    hint = "train on partial_x_train only: x_train includes the validation newswires."
+    _unseen(_cross_entropies(model, x_val, y_val), _cross_entropies(model, x_test, y_test), hint=hint)
     _at_least("Its validation accuracy", accuracy, min_val_accuracy, "one hidden layer, as wide as the budget allows.")
     seen = f"Its validation accuracy is {accuracy:.4f}: too high for newswires it has not seen."
     _require(accuracy < seen_above, seen, "train on partial_x_train only: x_train includes the validation newswires.")
@@ -623,7 +649,7 @@ def check_dropout_model(model, x_val, y_val, x_test, y_test, *, max_epochs: int,
     what = f"Its validation cross-entropy is {crossentropy:.4f}, not the lowest its training recorded ({lowest:.4f})."
     _require(_close(crossentropy, lowest, 2e-3), what, hint)
     hint = "fit on partial_x_train only: x_train includes the validation reviews; (x_val, y_val) only measures."
-    _unseen(crossentropy, _sentiment_scores(model, x_test, y_test)[0], hint=hint)
+    _unseen(_cross_entropies(model, x_val, y_val), _cross_entropies(model, x_test, y_test), hint=hint)
     hint = "try another rate from 0.2 to 0.4, or a longer patience."
     _at_most("Its validation cross-entropy", crossentropy, max_val_loss, hint)
     return right + [f"dropout rates {rates}, {epochs} epochs, validation cross-entropy {crossentropy:.4f}"]
@@ -736,9 +762,11 @@ def check_output_sizes(answers) -> list[str]:
 
 
 @_lab_check("Exercise 2 (a convnet under a budget)", "model")
-def check_small_convnet(model, x_val, y_val, *, max_params: int, min_accuracy: float, max_epochs: int) -> list[str]:
-    """06_convnets: a convnet within a parameter budget, trained at most ``max_epochs`` epochs in one ``fit``, that
-    reaches ``min_accuracy`` on the validation data (evaluated here)."""
+def check_small_convnet(
+    model, x_val, y_val, x_test, y_test, *, max_params: int, min_accuracy: float, max_epochs: int
+) -> list[str]:
+    """06_convnets: a convnet within a parameter budget, trained at most ``max_epochs`` epochs in one ``fit`` on
+    neither the validation nor the test images, that reaches ``min_accuracy`` on the validation data (evaluated here)."""
     import keras
 
     convolutions = [layer for layer in getattr(model, "layers", []) if isinstance(layer, keras.layers.Conv2D)]
@@ -750,6 +778,8 @@ def check_small_convnet(model, x_val, y_val, *, max_params: int, min_accuracy: f
         f"build a fresh model and fit it once on the training data, with epochs={max_epochs} at most.",
     )
     accuracy = _accuracy(model, x_val, y_val)
+    hint = "fit on x_train, y_train only; validation_data=(x_val, y_val) only measures."
+    _unseen(_cross_entropies(model, x_val, y_val), _cross_entropies(model, x_test, y_test), hint=hint)
     hint = "parameters go to the dense layer on a flattened map; GlobalAveragePooling2D before the output costs none."
     _at_least("Its validation accuracy", accuracy, min_accuracy, hint)
     return right + [f"trained {epochs} epochs; validation accuracy {accuracy:.4f} >= {min_accuracy}"]
