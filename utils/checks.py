@@ -174,15 +174,21 @@ def _trained_once(model, epochs: int, fix: str, *, exactly: bool = False) -> int
     return trained
 
 
-def _cross_entropies(model, x, y) -> np.ndarray:
-    """Per example of ``x``: the cross-entropy of ``model``'s prediction (clipped like Keras's), for one-hot labels
-    ``y`` (a softmax output) or 0/1 labels (one sigmoid output)."""
+def _scores(model, x, y) -> tuple[np.ndarray, np.ndarray]:
+    """Per example of ``x``, from one prediction of ``model``: the cross-entropy (clipped like Keras's) and whether
+    the prediction is right, for one-hot labels ``y`` (a softmax output) or 0/1 labels (one sigmoid output)."""
     p = np.asarray(model.predict(x, verbose=0), dtype="float64")
     y = np.asarray(y, dtype="float64")
     if p.shape[-1] == 1:
         p, y = np.clip(p.reshape(-1), 1e-7, 1 - 1e-7), y.reshape(-1)
-        return -(y * np.log(p) + (1 - y) * np.log(1 - p))
-    return -np.log(np.clip(np.sum(p * y, axis=1), 1e-7, 1))
+        return -(y * np.log(p) + (1 - y) * np.log(1 - p)), (p > 0.5) == (y > 0.5)
+    return -np.log(np.clip(np.sum(p * y, axis=1), 1e-7, 1)), p.argmax(axis=1) == y.argmax(axis=1)
+
+
+def _loss_and_accuracy(model, x, y) -> tuple[float, float]:
+    """``model``'s mean cross-entropy and accuracy on ``(x, y)``, computed here (not by its compile)."""
+    losses, right = _scores(model, x, y)
+    return float(np.mean(losses)), float(np.mean(right))
 
 
 def _unseen(validation_losses: np.ndarray, test_losses: np.ndarray, *, hint: str) -> None:
@@ -201,12 +207,6 @@ def _unseen(validation_losses: np.ndarray, test_losses: np.ndarray, *, hint: str
             f"({np.mean(other):.3f}): it has been trained on them."
         )
         _require(not lower, what, hint)
-
-
-def _accuracy(model, x, y_one_hot) -> float:
-    """The share of ``x`` whose most probable class (by ``model``) is the one-hot label's."""
-    predicted = np.asarray(model.predict(x, verbose=0)).argmax(axis=1)
-    return float(np.mean(predicted == np.asarray(y_one_hot).argmax(axis=1)))
 
 
 def _keras_cross_entropy(y_one_hot, probabilities) -> float:
@@ -277,15 +277,6 @@ def check_one_hot(one_hot) -> list[str]:
     return ["one row per label, a single 1 in the label's column, as many columns as num_classes"]
 
 
-def _loss_and_accuracy(model, x, y_one_hot) -> tuple[float, float]:
-    """``model``'s mean cross-entropy (clipped like Keras's) and accuracy on ``x``."""
-    probabilities = np.asarray(model.predict(x, verbose=0), dtype="float64")
-    y_one_hot = np.asarray(y_one_hot)
-    true_class = np.clip(np.sum(probabilities * y_one_hot, axis=1), 1e-7, 1)
-    right = probabilities.argmax(axis=1) == y_one_hot.argmax(axis=1)
-    return float(-np.mean(np.log(true_class))), float(np.mean(right))
-
-
 @_lab_check("Exercise 3 (a smaller network)", "model")
 def check_small_network(
     model, train, validation, test, *, max_params: int, max_epochs: int, min_accuracy: float
@@ -299,10 +290,10 @@ def check_small_network(
         f"build a fresh model and fit it once on the training split, with epochs={max_epochs} at most.",
     )
     train_loss, _ = _loss_and_accuracy(model, *train)
-    val_loss, val_accuracy = _loss_and_accuracy(model, *validation)
-    test_loss, _ = _loss_and_accuracy(model, *test)
+    (val_losses, val_right), (test_losses, _) = _scores(model, *validation), _scores(model, *test)
+    val_loss, val_accuracy, test_loss = np.mean(val_losses), np.mean(val_right), np.mean(test_losses)
     hint = "fit on the training split only (x_partial, y_partial); validation_data=(x_val, y_val) only measures."
-    _unseen(_cross_entropies(model, *validation), _cross_entropies(model, *test), hint=hint)
+    _unseen(val_losses, test_losses, hint=hint)
     unseen = f"Its loss on the training split ({train_loss:.3f}) is not below its validation loss ({val_loss:.3f})"
     _require(train_loss < min(val_loss, test_loss), unseen + ": it was not trained on that split.", hint)
     hint = "compare a few architectures on the validation set: how wide can one hidden layer be within the budget?"
@@ -325,12 +316,13 @@ def check_budget_model(
     )
     epochs = _trained_once(model, max_epochs, fix)
     recorded = _recorded(model.history, "val_accuracy")
-    _, accuracy = _sentiment_scores(model, x_val, y_val)
+    val_losses, val_right = _scores(model, x_val, y_val)
+    accuracy = float(np.mean(val_right))
     what = f"Its accuracy on (x_val, y_val) is {accuracy:.4f}, a value no epoch of its training recorded."
     hint = "validate on (x_val, y_val) in fit, and hand in the model as fit (or EarlyStopping) left it."
     _require(any(abs(accuracy - value) <= 2e-3 for value in recorded), what, hint)
     hint = "fit on partial_x_train only: x_train includes the validation reviews; (x_val, y_val) only measures."
-    _unseen(_cross_entropies(model, x_val, y_val), _cross_entropies(model, x_test, y_test), hint=hint)
+    _unseen(val_losses, _scores(model, x_test, y_test)[0], hint=hint)
     hint = "keep the weights of the best epoch (EarlyStopping(restore_best_weights=True)); few units suffice."
     _at_least("Its validation accuracy", accuracy, min_val_accuracy, hint)
     return right + [
@@ -423,9 +415,10 @@ def check_small_reuters(
     bottleneck = f"A hidden layer has only {min(widths)} units for {classes} topics: an information bottleneck."
     _require(min(widths) >= classes, bottleneck, f"make every hidden layer at least {classes} units wide.")
     epochs = _trained_once(model, max_epochs, f"build a fresh model and fit it once, with epochs={max_epochs} at most.")
-    accuracy = _accuracy(model, x_val, y_val)
+    val_losses, val_right = _scores(model, x_val, y_val)
+    accuracy = float(np.mean(val_right))
     hint = "train on partial_x_train only: x_train includes the validation newswires."
-    _unseen(_cross_entropies(model, x_val, y_val), _cross_entropies(model, x_test, y_test), hint=hint)
+    _unseen(val_losses, _scores(model, x_test, y_test)[0], hint=hint)
     _at_least("Its validation accuracy", accuracy, min_val_accuracy, "one hidden layer, as wide as the budget allows.")
     seen = f"Its validation accuracy is {accuracy:.4f}: too high for newswires it has not seen."
     _require(accuracy < seen_above, seen, "train on partial_x_train only: x_train includes the validation newswires.")
@@ -451,7 +444,7 @@ def check_sparse_labels(
     widths = _hidden_widths(model)
     _require(widths == [64, 64], f"The hidden layers have {widths} units, not [64, 64].", "use build_model's layers.")
     trained = _trained_once(model, epochs, "build a fresh model and fit it once, for best_epochs.", exactly=True)
-    accuracy = _accuracy(model, x_val, y_val)
+    _, accuracy = _loss_and_accuracy(model, x_val, y_val)
     _at_least("Its validation accuracy", accuracy, min_val_accuracy, "fit it on partial_x_train with these labels.")
     seen = f"Its validation accuracy is {accuracy:.4f}: too high for newswires it has not seen."
     _require(accuracy < seen_above, seen, "train on partial_x_train only: x_train includes the validation newswires.")
@@ -608,14 +601,6 @@ def check_without_b(
     ]
 
 
-def _sentiment_scores(model, x, y) -> tuple[float, float]:
-    """Binary cross-entropy and accuracy of ``model``'s predictions on ``(x, y)``, computed here (not by its compile)."""
-    p = np.clip(np.asarray(model.predict(x, verbose=0), dtype="float64").reshape(-1), 1e-7, 1 - 1e-7)
-    y = np.asarray(y, dtype="float64").reshape(-1)
-    crossentropy = -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p))
-    return float(crossentropy), float(np.mean((p > 0.5) == (y > 0.5)))
-
-
 def _judge_16_16(model) -> list[str]:
     """Check the notebook's 16-16 sentiment network; return what is right."""
     import keras
@@ -643,13 +628,14 @@ def check_dropout_model(model, x_val, y_val, x_test, y_test, *, max_epochs: int,
     epochs = _trained_once(
         model, max_epochs, f"fit a fresh model once with epochs={max_epochs}: EarlyStopping ends the training sooner."
     )
-    crossentropy, _ = _sentiment_scores(model, x_val, y_val)
+    val_losses, _ = _scores(model, x_val, y_val)
+    crossentropy = float(np.mean(val_losses))
     lowest = min(_recorded(model.history, "val_loss"))
     hint = "the weights after the last epoch have overfit: EarlyStopping(..., restore_best_weights=True) rolls back."
     what = f"Its validation cross-entropy is {crossentropy:.4f}, not the lowest its training recorded ({lowest:.4f})."
     _require(_close(crossentropy, lowest, 2e-3), what, hint)
     hint = "fit on partial_x_train only: x_train includes the validation reviews; (x_val, y_val) only measures."
-    _unseen(_cross_entropies(model, x_val, y_val), _cross_entropies(model, x_test, y_test), hint=hint)
+    _unseen(val_losses, _scores(model, x_test, y_test)[0], hint=hint)
     hint = "try another rate from 0.2 to 0.4, or a longer patience."
     _at_most("Its validation cross-entropy", crossentropy, max_val_loss, hint)
     return right + [f"dropout rates {rates}, {epochs} epochs, validation cross-entropy {crossentropy:.4f}"]
@@ -673,10 +659,10 @@ def check_l1_model(
     )
     _require(max(factors) < 0.001, f"The L1 factors are {factors}.", "try a factor ten times smaller than 0.001.")
     _trained_once(model, epochs, f"fit a fresh model once, for epochs={epochs} as the notebook's models.", exactly=True)
-    train_loss, _ = _sentiment_scores(model, x_train, y_train)
+    train_loss, _ = _loss_and_accuracy(model, x_train, y_train)
     hint = "a smaller factor constrains the weights less; try one ten times smaller."
     _at_most("Its cross-entropy on the training data", train_loss, max_train_loss, hint)
-    _, val_accuracy = _sentiment_scores(model, x_val, y_val)
+    _, val_accuracy = _loss_and_accuracy(model, x_val, y_val)
     _at_least("Its validation accuracy", val_accuracy, min_val_accuracy, "train on partial_x_train, as the notebook.")
     return right + [
         f"L1 factors {factors}; training cross-entropy {train_loss:.4f}, validation accuracy {val_accuracy:.4f}"
@@ -777,9 +763,10 @@ def check_small_convnet(
         max_epochs,
         f"build a fresh model and fit it once on the training data, with epochs={max_epochs} at most.",
     )
-    accuracy = _accuracy(model, x_val, y_val)
+    val_losses, val_right = _scores(model, x_val, y_val)
+    accuracy = float(np.mean(val_right))
     hint = "fit on x_train, y_train only; validation_data=(x_val, y_val) only measures."
-    _unseen(_cross_entropies(model, x_val, y_val), _cross_entropies(model, x_test, y_test), hint=hint)
+    _unseen(val_losses, _scores(model, x_test, y_test)[0], hint=hint)
     hint = "parameters go to the dense layer on a flattened map; GlobalAveragePooling2D before the output costs none."
     _at_least("Its validation accuracy", accuracy, min_accuracy, hint)
     return right + [f"trained {epochs} epochs; validation accuracy {accuracy:.4f} >= {min_accuracy}"]
