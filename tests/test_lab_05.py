@@ -61,7 +61,7 @@ def seeded():
 def test_placeholders_are_not_attempted():
     verdict = checks.check_dropout_model(None, X_VAL, Y_VAL, X_TEST, Y_TEST, max_epochs=20, max_val_loss=0.3)
     assert verdict.status == NOT_ATTEMPTED
-    args = (X_TRAIN, Y_TRAIN, X_VAL, Y_VAL)
+    args = (X_TRAIN, Y_TRAIN, X_VAL, Y_VAL, X_TEST, Y_TEST)
     verdict = checks.check_l1_model(None, *args, epochs=15, max_train_loss=0.2, min_val_accuracy=0.9)
     assert verdict.status == NOT_ATTEMPTED
     assert checks.check_l2_penalty(None, network()).status == NOT_ATTEMPTED
@@ -95,7 +95,16 @@ def test_dropout_model_trained_on_held_out_reviews_fails():
 def test_l1_model():
     def check(model, epochs=15):
         return checks.check_l1_model(
-            model, X_TRAIN, Y_TRAIN, X_VAL, Y_VAL, epochs=epochs, max_train_loss=0.2, min_val_accuracy=0.9
+            model,
+            X_TRAIN,
+            Y_TRAIN,
+            X_VAL,
+            Y_VAL,
+            X_TEST,
+            Y_TEST,
+            epochs=epochs,
+            max_train_loss=0.2,
+            min_val_accuracy=0.9,
         )
 
     small = lambda: regularizers.l1(0.0001)  # noqa: E731
@@ -105,6 +114,24 @@ def test_l1_model():
     assert_hint(check(trained(network(penalty=lambda: regularizers.l2(0.0001)), epochs=1), epochs=1), "l1(factor)")
     assert_hint(check(trained(network(penalty=small), epochs=3)), "not 15")
     assert_hint(check(trained(network(penalty=small), labels=RNG.permutation(Y_TRAIN))), "above 0.2")
+
+
+def test_l1_model_trained_on_held_out_reviews_fails():
+    random_val, random_test = RNG.integers(0, 2, (100, 1)), RNG.integers(0, 2, (100, 1))
+    model = trained(network(penalty=lambda: regularizers.l1(0.0001)), data=(X_VAL, random_val))
+    verdict = checks.check_l1_model(
+        model,
+        X_VAL,
+        random_val,
+        X_VAL,
+        random_val,
+        X_TEST,
+        random_test,
+        epochs=15,
+        max_train_loss=9,
+        min_val_accuracy=0,
+    )
+    assert_hint(verdict, "trained on them")
 
 
 def test_l2_penalty():

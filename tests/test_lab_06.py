@@ -99,10 +99,21 @@ def wide(convolutions=4, kernel=3):
     return stack(*stack_layers)
 
 
+def functional(sequential):
+    """The same layers as ``sequential``, as a functional model (whose layers start with an InputLayer)."""
+    inputs = keras.Input(shape=(28, 28, 1))
+    outputs = inputs
+    for layer in sequential.layers:
+        outputs = layer(outputs)
+    return keras.Model(inputs, outputs)
+
+
 @pytest.mark.parametrize(
     "make, field, hints",
     [
         (wide, 38, []),  # 3, 4, 8, 10, 18, 22, 38
+        (lambda: functional(wide()), 38, []),
+        (lambda: functional(wide()), 28, ["not this stack's receptive field"]),
         (
             lambda: stack(*[layers.Conv2D(4, 3, strides=2, padding="same") for _ in range(3)], layers.Conv2D(4, 3)),
             31,

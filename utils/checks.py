@@ -643,10 +643,21 @@ def check_dropout_model(model, x_val, y_val, x_test, y_test, *, max_epochs: int,
 
 @_lab_check("Exercise 2 (a smaller L1 factor)", "model")
 def check_l1_model(
-    model, x_train, y_train, x_val, y_val, *, epochs: int, max_train_loss: float, min_val_accuracy: float
+    model,
+    x_train,
+    y_train,
+    x_val,
+    y_val,
+    x_test,
+    y_test,
+    *,
+    epochs: int,
+    max_train_loss: float,
+    min_val_accuracy: float,
 ) -> list[str]:
-    """05_regularization: L1 on every Dense layer with a factor below 0.001, trained ``epochs`` epochs, fits its
-    training data (cross-entropy at most ``max_train_loss``, recomputed here) and stays accurate on validation."""
+    """05_regularization: L1 on every Dense layer with a factor below 0.001, trained ``epochs`` epochs on neither
+    the validation nor the test data, fits its training data (cross-entropy at most ``max_train_loss``, recomputed
+    here) and stays accurate on validation."""
     import keras
 
     right = _judge_16_16(model)
@@ -662,7 +673,10 @@ def check_l1_model(
     train_loss, _ = _loss_and_accuracy(model, x_train, y_train)
     hint = "a smaller factor constrains the weights less; try one ten times smaller."
     _at_most("Its cross-entropy on the training data", train_loss, max_train_loss, hint)
-    _, val_accuracy = _loss_and_accuracy(model, x_val, y_val)
+    val_losses, val_right = _scores(model, x_val, y_val)
+    hint = "fit on partial_x_train only: x_train includes the validation reviews; (x_val, y_val) only measures."
+    _unseen(val_losses, _scores(model, x_test, y_test)[0], hint=hint)
+    val_accuracy = float(np.mean(val_right))
     _at_least("Its validation accuracy", val_accuracy, min_val_accuracy, "train on partial_x_train, as the notebook.")
     return right + [
         f"L1 factors {factors}; training cross-entropy {train_loss:.4f}, validation accuracy {val_accuracy:.4f}"
@@ -783,19 +797,20 @@ def check_receptive_field(stack, field) -> list[str]:
     hint = "build it with keras.Sequential([keras.Input(shape=(28, 28, 1)), layers.Conv2D(...), ...])."
     _require(hasattr(stack, "layers") and hasattr(stack, "input_shape"), "The stack is not a Keras model.", hint)
     _require(tuple(stack.input_shape[1:3]) == (28, 28), f"It takes inputs of shape {stack.input_shape[1:]}.", hint)
-    others = sorted({type(layer).__name__ for layer in stack.layers if not isinstance(layer, (conv, pool))})
+    stack_layers = [layer for layer in stack.layers if not isinstance(layer, keras.layers.InputLayer)]  # functional
+    others = sorted({type(layer).__name__ for layer in stack_layers if not isinstance(layer, (conv, pool))})
     what = f"It has layers other than Conv2D and MaxPooling2D: {', '.join(others)}."
     _require(not others, what, "the exercise allows only those two.")
-    convolutions = [layer for layer in stack.layers if isinstance(layer, conv)]
+    convolutions = [layer for layer in stack_layers if isinstance(layer, conv)]
     kernels = sorted({tuple(layer.kernel_size) for layer in convolutions} - {(3, 3)})
     _require(not kernels, f"It has convolutions with {kernels} windows.", "use 3x3 windows: Conv2D(filters, 3).")
-    pools = sorted({tuple(layer.pool_size) for layer in stack.layers if isinstance(layer, pool)} - {(2, 2)})
+    pools = sorted({tuple(layer.pool_size) for layer in stack_layers if isinstance(layer, pool)} - {(2, 2)})
     _require(not pools, f"It has poolings with {pools} windows.", "use MaxPooling2D(2).")
     count = len(convolutions)
     over = f"It has {count} convolutions, more than {RECEPTIVE_FIELD_MAX_CONVOLUTIONS}."
     _require(count <= RECEPTIVE_FIELD_MAX_CONVOLUTIONS, over, "let pooling (or strides) do the widening.")
     seen, jump = 1, 1
-    for layer in stack.layers:
+    for layer in stack_layers:
         size = layer.kernel_size[0] if isinstance(layer, conv) else layer.pool_size[0]
         seen, jump = seen + (size - 1) * jump, jump * layer.strides[0]
     what = f"Its last layer sees {seen}x{seen} pixels, less than the whole {RECEPTIVE_FIELD_GOAL}x{RECEPTIVE_FIELD_GOAL} digit."
