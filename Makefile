@@ -15,7 +15,7 @@ KERAS_ENV := $(if $(BACKEND),KERAS_BACKEND=$(BACKEND))
 # What a target needs installed: PyTorch only when asked for.
 NEEDS := $(STAMP) $(if $(filter torch,$(BACKENDS)),$(TORCH_STAMP))
 
-.PHONY: install lab run test unit nbval lint data exercises slides site present clean
+.PHONY: install lab run run-limited test unit nbval lint data exercises slides site present clean
 
 install: $(NEEDS)
 
@@ -40,6 +40,13 @@ lab: $(STAMP)
 
 run: $(NEEDS)
 	$(KERAS_ENV) $(BIN)/python -m course.run $(NOTEBOOKS)
+
+# As run, each notebook inside a student's container: a cgroup of MEMORY (default 2G, no swap) and, with CPUS=1,
+# one CPU's worth of time. Needs root (or a delegated cgroup v2 subtree) and /sys/fs/cgroup mounted read-write.
+MEMORY ?= 2G
+CPUS ?=
+run-limited: $(NEEDS)
+	$(KERAS_ENV) $(BIN)/python -m course.run --memory $(MEMORY) $(if $(CPUS),--cpus $(CPUS)) $(NOTEBOOKS)
 
 test: unit nbval
 

@@ -27,7 +27,7 @@ class Row:
     mode: str  # full or fast
     status: str  # ok or FAILED
     seconds: float  # wall time of the whole notebook
-    peak_memory_mb: int | None = None  # its kernel's peak resident memory
+    peak_memory_mb: int | None = None  # inside limits, its cgroup's peak; else its kernel's peak resident memory
     metrics: dict[str, float] = field(default_factory=dict)  # as the notebook reported them
     lecture: dict[str, float] = field(default_factory=dict)  # the lecture notes' values, where they give some
     key_metric: str | None = None  # the name of the one headline metric
@@ -35,6 +35,7 @@ class Row:
     ran_at: str | None = None  # when the run finished (UTC, ISO 8601)
     commit: str | None = None  # the git commit it ran on
     code_sha: str | None = None  # code_fingerprint() when it ran: a row whose code changed since shows as stale
+    limits: str | None = None  # the container limits it ran inside, e.g. "2 GB, 1 CPU"; None: none
 
     def to_dict(self) -> dict:
         """Return the row's JSON form: the fields that are set (``peak_memory_mb`` and ``key_metric`` always)."""
@@ -108,15 +109,15 @@ def side_by_side(rows: list[Row], fingerprints: Mapping[str, str]) -> str:
 def markdown_table(rows: list[Row]) -> str:
     """Return the rows as a Markdown table: key metric, all metrics, the lecture's, time and memory."""
     lines = [
-        "| notebook | backend | mode | status | key metric | metrics | lecture | time (s) | peak memory (MB) |",
-        "|---|---|---|---|---|---|---|---:|---:|",
+        "| notebook | backend | mode | status | key metric | metrics | lecture | time (s) | peak memory (MB) | limits |",
+        "|---|---|---|---|---|---|---|---:|---:|---|",
     ]
     for r in rows:
         key = f"{r.key_metric} {r.metrics[r.key_metric]:.4g}" if r.key_metric in r.metrics else "-"
         memory = r.peak_memory_mb if r.peak_memory_mb is not None else "-"
         lines.append(
             f"| {r.notebook} | {r.backend} | {r.mode} | {r.status} | {key} | {_format_values(r.metrics)} | "
-            f"{_format_values(r.lecture)} | {r.seconds} | {memory} |"
+            f"{_format_values(r.lecture)} | {r.seconds} | {memory} | {r.limits or '-'} |"
         )
     return "\n".join(lines) + "\n"
 

@@ -1,6 +1,7 @@
 """``make run``: execute notebooks top to bottom (nbclient) and tabulate what each reached.
 
     python -m course.run [NOTEBOOK ...]   # e.g. 01_mnist; default: every notebook; KERAS_BACKEND picks the backend
+    python -m course.run --memory 2G [--cpus 1] [NOTEBOOK ...]   # each inside a student's container limits
 
 Full mode on the default backend executes the notebooks in place, another backend into ``build/<backend>/``;
 either way the rows replace those of the same notebooks and backend in ``results/summary.*``. Fast mode
@@ -10,6 +11,7 @@ either way the rows replace those of the same notebooks and backend in ``results
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import subprocess
@@ -28,7 +30,7 @@ from utils import config
 from utils.measure import peak_memory_mb
 from utils.report import DEFAULT_BACKEND, RESULTS_FILE_ENV, backend_in_use
 
-from . import results
+from . import limits, results
 from .lessons import NOTEBOOKS_DIR, lesson_notebooks
 from .results import Row, code_fingerprint, markdown_table
 
@@ -106,21 +108,38 @@ def _commit() -> str | None:
     return done.stdout.strip() or None
 
 
-def run_notebook(notebook: Path, destination: Path | None = None) -> Row:
-    """Execute one notebook in a child process, save it to ``destination`` (:func:`executed_path`); return its row."""
+def describe_limits(memory: int, cpus: float | None) -> str:
+    """Return limits as the summary shows them, e.g. "2 GB, 1 CPU"."""
+    size = f"{memory / 2**30:g} GB" if memory % 2**28 == 0 else f"{memory / 2**20:.0f} MB"
+    return size + (f", {cpus:g} CPU" if cpus else "")
+
+
+def run_notebook(
+    notebook: Path, destination: Path | None = None, memory: int | None = None, cpus: float | None = None
+) -> Row:
+    """Execute one notebook in a child process, save it to ``destination`` (:func:`executed_path`); return its row.
+
+    With ``memory`` (bytes), the child runs in a cgroup of that size and, with ``cpus``, of that CPU quota
+    (:mod:`course.limits`), which also measures its peak memory. Raises LimitsError where no cgroup can be made."""
     destination = executed_path(notebook, backend_in_use()) if destination is None else destination
-    with tempfile.TemporaryDirectory() as scratch:
+    with tempfile.TemporaryDirectory() as scratch, contextlib.ExitStack() as stack:
+        group = stack.enter_context(limits.limited(notebook.stem, memory, cpus)) if memory else None
         metrics_file, outcome_file = Path(scratch) / "metrics.json", Path(scratch) / "outcome.json"
         start = time.perf_counter()
         child = subprocess.run(
             [sys.executable, "-m", "course.run", "--execute-one", str(notebook), str(destination), str(outcome_file)],
             env=dict(os.environ, **{RESULTS_FILE_ENV: str(metrics_file)}),
             cwd=config.PROJECT_ROOT,
+            preexec_fn=group.enter if group else None,  # the child joins the cgroup before it starts
         )
         seconds = time.perf_counter() - start
         reported, outcome = _read_json(metrics_file), _read_json(outcome_file)
+        peak = round(group.peak_memory_mb()) if group else outcome.get("peak_memory_mb")
+        killed = group.out_of_memory_kills() if group else 0
     error = outcome.get("error")
-    if child.returncode != 0 and not error:
+    if killed:
+        error = f"out of memory: the {describe_limits(memory, None)} limit was reached ({error or 'process killed'})"
+    elif child.returncode != 0 and not error:
         error = f"the process running the notebook ended with exit code {child.returncode} (killed, or out of memory?)"
     return Row(
         notebook=notebook.stem,
@@ -128,7 +147,7 @@ def run_notebook(notebook: Path, destination: Path | None = None) -> Row:
         mode=config.MODE,
         status="FAILED" if error else "ok",
         seconds=round(seconds, 1),
-        peak_memory_mb=outcome.get("peak_memory_mb"),
+        peak_memory_mb=peak,
         metrics=reported.get("metrics", {}),
         lecture=reported.get("lecture", {}),
         key_metric=reported.get("key_metric"),
@@ -136,6 +155,7 @@ def run_notebook(notebook: Path, destination: Path | None = None) -> Row:
         ran_at=datetime.now(UTC).isoformat(timespec="seconds"),
         commit=_commit(),
         code_sha=code_fingerprint(notebook),
+        limits=describe_limits(memory, cpus) if memory else None,
     )
 
 
@@ -168,15 +188,24 @@ def main(argv: list[str] | None = None) -> int:
         prog="python -m course.run", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("notebooks", nargs="*", help="notebook names, e.g. 01_mnist (default: all)")
+    parser.add_argument("--memory", type=limits.parse_memory, help="run each inside a cgroup of this size, e.g. 2G")
+    parser.add_argument("--cpus", type=float, help="with --memory: and this CPU quota, e.g. 1")
     parser.add_argument("--execute-one", nargs=3, help=argparse.SUPPRESS)  # NOTEBOOK DESTINATION OUTCOME
     args = parser.parse_args(argv)
     if args.execute_one:
         return execute_one(*(Path(p) for p in args.execute_one))
+    if args.cpus and not args.memory:
+        parser.error("--cpus needs --memory: give both, e.g. --memory 2G --cpus 1")
 
     rows = []
+    inside = f", inside {describe_limits(args.memory, args.cpus)}" if args.memory else ""
     for notebook in lesson_notebooks(args.notebooks):
-        print(f"Running {notebook.name} ({config.MODE} mode, {backend_in_use()}) ...", flush=True)
-        row = run_notebook(notebook)
+        print(f"Running {notebook.name} ({config.MODE} mode, {backend_in_use()}{inside}) ...", flush=True)
+        try:
+            row = run_notebook(notebook, memory=args.memory, cpus=args.cpus)
+        except limits.LimitsError as error:
+            print(error, file=sys.stderr)
+            return 1
         memory = f"{row.peak_memory_mb} MB" if row.peak_memory_mb is not None else "not measured"
         error = f": {row.error}" if row.error else ""
         print(f"  {row.status} in {row.seconds} s, peak memory {memory}{error}", flush=True)

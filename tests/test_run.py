@@ -68,7 +68,7 @@ def test_only_a_full_run_on_the_default_backend_writes_the_committed_notebooks(m
 def runs_mnist(tmp_path, monkeypatch):
     """``make run 01_mnist`` without running it: its row comes at once, the summary goes into ``tmp_path/results``."""
     monkeypatch.setattr(run, "output_dir", lambda: tmp_path / "results")
-    monkeypatch.setattr(run, "run_notebook", lambda notebook: row(notebook.stem, 7.0))
+    monkeypatch.setattr(run, "run_notebook", lambda notebook, **limits: row(notebook.stem, 7.0))
     return tmp_path / "results"
 
 

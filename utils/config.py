@@ -8,8 +8,12 @@ import sys
 import tempfile
 from pathlib import Path
 
+from .threads import limit_threads
+
 # TensorFlow reads this once, when its C++ library loads: set it before anything imports it.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+# Likewise the thread counts of every framework: as many as the CPUs this process may use.
+USABLE_CPUS: int = limit_threads()
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 

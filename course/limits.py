@@ -1,0 +1,126 @@
+"""A student's container around a notebook run: a cgroup with a memory limit (no swap) and, on request, a CPU quota
+(like ``docker run --memory 2g --cpus 1``: every core stays visible, one CPU's worth of time is allowed).
+
+The cgroup also measures the run the way a container limit counts it: its peak memory covers every process in it
+(the kernel, its children, their page cache). Creating one needs root, or a delegated cgroup v2 subtree, and
+``/sys/fs/cgroup`` mounted read-write; cgroup v1 (memory and cpu hierarchies) and v2 are both supported.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from utils.threads import CGROUP_ROOT
+
+PERIOD_US = 100_000  # the scheduler period a CPU quota is a share of
+
+
+class LimitsError(RuntimeError):
+    """The limits cannot be set up here; the message says why and what to do."""
+
+
+def parse_memory(text: str) -> int:
+    """Return the bytes of a size like ``2G``, ``1.5G`` or ``2048M`` (powers of 1024); ValueError otherwise."""
+    found = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([KMG])i?B?\s*", text, flags=re.IGNORECASE)
+    if not found:
+        raise ValueError(f"{text!r} is not a memory size: write it like 2G, 1.5G or 2048M")
+    return int(float(found[1]) * 1024 ** "KMG".index(found[2].upper()) * 1024)
+
+
+@dataclass
+class Cgroup:
+    """A cgroup made for one run: its folders (one per v1 hierarchy, or the one v2 folder)."""
+
+    folders: list[Path]
+    version: int
+
+    @property
+    def memory_folder(self) -> Path:
+        return self.folders[0]
+
+    def enter(self) -> None:
+        """Move the calling process into the cgroup (``subprocess``'s ``preexec_fn``: the child, before it starts)."""
+        for folder in self.folders:
+            (folder / "cgroup.procs").write_text(str(os.getpid()))
+
+    def peak_memory_mb(self) -> float:
+        """The highest memory use of all processes that ran in the cgroup, in MB (2**20 bytes)."""
+        name = "memory.max_usage_in_bytes" if self.version == 1 else "memory.peak"
+        return int((self.memory_folder / name).read_text()) / 2**20
+
+    def out_of_memory_kills(self) -> int:
+        """How many processes the kernel killed in the cgroup because it reached its memory limit."""
+        events = (self.memory_folder / ("memory.oom_control" if self.version == 1 else "memory.events")).read_text()
+        found = re.search(r"^oom_kill (\d+)", events, flags=re.MULTILINE)
+        return int(found[1]) if found else 0
+
+
+def _own_v2_path() -> Path | None:
+    """This process's cgroup v2 folder, or None on cgroup v1 (or without cgroups)."""
+    try:
+        lines = Path("/proc/self/cgroup").read_text().splitlines()
+    except OSError:
+        return None
+    if (CGROUP_ROOT / "cgroup.controllers").exists():
+        return CGROUP_ROOT.joinpath(*Path(next(line for line in lines if line.startswith("0::"))[3:].lstrip("/")).parts)
+    return None
+
+
+NEEDS = (
+    "Setting a memory or CPU limit needs root (or a delegated cgroup v2 subtree) and /sys/fs/cgroup mounted "
+    "read-write; run as root, or without the limits."
+)
+
+
+def _write(path: Path, value: str) -> None:
+    try:
+        path.write_text(value)
+    except OSError as error:
+        raise LimitsError(f"Cannot set {path} ({error.strerror or error}). {NEEDS}") from error
+
+
+@contextmanager
+def limited(name: str, memory: int, cpus: float | None = None) -> Iterator[Cgroup]:
+    """Yield a new cgroup ``dls-<name>-<pid>`` allowing ``memory`` bytes (no swap) and, if given, ``cpus`` CPUs'
+    worth of time; remove it afterwards. Raises LimitsError where cgroups cannot be made (see the module's doc)."""
+    leaf = f"dls-{name}-{os.getpid()}"
+    v2 = _own_v2_path()
+    if v2 is not None:
+        # A v2 cgroup that holds processes cannot pass controllers down: the new one goes beside the root's children.
+        _write(CGROUP_ROOT / "cgroup.subtree_control", "+memory" + (" +cpu" if cpus else ""))
+        folders = [CGROUP_ROOT / leaf]
+    else:
+        folders = [CGROUP_ROOT / "memory" / leaf] + ([CGROUP_ROOT / "cpu" / leaf] if cpus else [])
+    try:
+        for folder in folders:
+            try:
+                folder.mkdir()
+            except OSError as error:
+                raise LimitsError(f"Cannot create {folder} ({error.strerror or error}). {NEEDS}") from error
+        if v2 is not None:
+            _write(folders[0] / "memory.max", str(memory))
+            _write(folders[0] / "memory.swap.max", "0")
+            if cpus:
+                _write(folders[0] / "cpu.max", f"{round(cpus * PERIOD_US)} {PERIOD_US}")
+        else:
+            _write(folders[0] / "memory.limit_in_bytes", str(memory))
+            if (folders[0] / "memory.memsw.limit_in_bytes").exists():  # memory plus swap: no swap either
+                _write(folders[0] / "memory.memsw.limit_in_bytes", str(memory))
+            if cpus:
+                _write(folders[1] / "cpu.cfs_period_us", str(PERIOD_US))
+                _write(folders[1] / "cpu.cfs_quota_us", str(round(cpus * PERIOD_US)))
+        yield Cgroup(folders, version=2 if v2 is not None else 1)
+    finally:
+        for folder in (folder for folder in folders if folder.exists()):
+            for _ in range(50):  # the last process may still be leaving
+                try:
+                    folder.rmdir()
+                    break
+                except OSError:
+                    time.sleep(0.1)
