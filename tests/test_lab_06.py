@@ -112,8 +112,8 @@ def functional(sequential):
     "make, field, hints",
     [
         (wide, 38, []),  # 3, 4, 8, 10, 18, 22, 38
-        (lambda: functional(wide()), 38, []),
-        (lambda: functional(wide()), 28, ["not this stack's receptive field"]),
+        (lambda: functional(wide()), 38, ["not a Sequential stack", "keras.Sequential"]),
+        (lambda: stack(layers.Conv2D(4, 3, dilation_rate=2), layers.Conv2D(4, 3)), 7, ["dilated", "dilation_rate=1"]),
         (
             lambda: stack(*[layers.Conv2D(4, 3, strides=2, padding="same") for _ in range(3)], layers.Conv2D(4, 3)),
             31,

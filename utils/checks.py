@@ -797,13 +797,18 @@ def check_receptive_field(stack, field) -> list[str]:
     hint = "build it with keras.Sequential([keras.Input(shape=(28, 28, 1)), layers.Conv2D(...), ...])."
     _require(hasattr(stack, "layers") and hasattr(stack, "input_shape"), "The stack is not a Keras model.", hint)
     _require(tuple(stack.input_shape[1:3]) == (28, 28), f"It takes inputs of shape {stack.input_shape[1:]}.", hint)
-    stack_layers = [layer for layer in stack.layers if not isinstance(layer, keras.layers.InputLayer)]  # functional
+    # A functional model may reuse a layer or branch, and then its layers are no longer one chain.
+    what = f"It is a {type(stack).__name__}, not a Sequential stack of layers."
+    _require(isinstance(stack, keras.Sequential), what, hint)
+    stack_layers = stack.layers
     others = sorted({type(layer).__name__ for layer in stack_layers if not isinstance(layer, (conv, pool))})
     what = f"It has layers other than Conv2D and MaxPooling2D: {', '.join(others)}."
     _require(not others, what, "the exercise allows only those two.")
     convolutions = [layer for layer in stack_layers if isinstance(layer, conv)]
     kernels = sorted({tuple(layer.kernel_size) for layer in convolutions} - {(3, 3)})
     _require(not kernels, f"It has convolutions with {kernels} windows.", "use 3x3 windows: Conv2D(filters, 3).")
+    dilated = sorted({tuple(layer.dilation_rate) for layer in convolutions} - {(1, 1)})
+    _require(not dilated, f"It has dilated convolutions ({dilated}).", "use plain 3x3 windows (dilation_rate=1).")
     pools = sorted({tuple(layer.pool_size) for layer in stack_layers if isinstance(layer, pool)} - {(2, 2)})
     _require(not pools, f"It has poolings with {pools} windows.", "use MaxPooling2D(2).")
     count = len(convolutions)
