@@ -112,6 +112,8 @@ def test_l1_model():
     assert_hint(check(trained(network(penalty=lambda: regularizers.l1(0.001)), epochs=1), epochs=1), "ten times")
     assert_hint(check(trained(network(penalty=small, penalized=1), epochs=1), epochs=1), "every Dense layer")
     assert_hint(check(trained(network(penalty=lambda: regularizers.l2(0.0001)), epochs=1), epochs=1), "l1(factor)")
+    both = lambda: regularizers.l1_l2(l1=0.0001, l2=0.01)  # noqa: E731
+    assert_hint(check(trained(network(penalty=both), epochs=1), epochs=1), "not l1_l2")
     assert_hint(check(trained(network(penalty=small), epochs=3)), "not 15")
     assert_hint(check(trained(network(penalty=small), labels=RNG.permutation(Y_TRAIN))), "above 0.2")
 

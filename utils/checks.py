@@ -669,6 +669,8 @@ def check_l1_model(
         bool(factors) and all(f > 0 for f in factors), f"Not every Dense layer has an L1 penalty: {factors}.", hint
     )
     _require(max(factors) < 0.001, f"The L1 factors are {factors}.", "try a factor ten times smaller than 0.001.")
+    l2 = [float(getattr(layer.kernel_regularizer, "l2", 0) or 0) for layer in dense]
+    _require(not any(l2), f"Some layers also have an L2 penalty: {l2}.", "use regularizers.l1 alone, not l1_l2.")
     _trained_once(model, epochs, f"fit a fresh model once, for epochs={epochs} as the notebook's models.", exactly=True)
     train_loss, _ = _loss_and_accuracy(model, x_train, y_train)
     hint = "a smaller factor constrains the weights less; try one ten times smaller."
