@@ -15,7 +15,7 @@ KERAS_ENV := $(if $(BACKEND),KERAS_BACKEND=$(BACKEND))
 # What a target needs installed: PyTorch only when asked for.
 NEEDS := $(STAMP) $(if $(filter torch,$(BACKENDS)),$(TORCH_STAMP))
 
-.PHONY: install lab run run-limited test unit nbval lint data exercises slides site present clean
+.PHONY: install lab run run-limited bench test unit nbval lint data exercises slides site present clean
 
 install: $(NEEDS)
 
@@ -47,6 +47,11 @@ MEMORY ?= 2G
 CPUS ?=
 run-limited: $(NEEDS)
 	$(KERAS_ENV) $(BIN)/python -m course.run --memory $(MEMORY) $(if $(CPUS),--cpus $(CPUS)) $(NOTEBOOKS)
+
+# Seconds per epoch of each model the course trains, per backend and speed setting, side by side (README, "Speed").
+# All three backends unless BACKENDS names some (PyTorch is installed for it).
+bench: $(if $(BACKENDS),$(NEEDS),$(STAMP) $(TORCH_STAMP))
+	$(BIN)/python -m course.bench $(if $(BACKENDS),--backends $(BACKENDS))
 
 test: unit nbval
 
