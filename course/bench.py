@@ -16,7 +16,7 @@ import os
 import subprocess
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from utils import config
 from utils.measure import peak_memory_mb
@@ -34,6 +34,9 @@ SPEED_SETTINGS = {  # name: what changes against plain
 }
 
 
+MULTI_HOT = (PLAIN, "uint8 inputs", "steps_per_execution=16", "XLA (jit_compile=True)")
+
+
 @dataclass
 class Workload:
     """One model as a notebook trains it: its layers, its data's shapes, its batch size and its epoch size."""
@@ -48,18 +51,16 @@ class Workload:
     binary_inputs: bool = False  # 0/1 matrices, which can be stored as uint8
     regression: bool = False
     epochs_timed: int = 2  # epochs after the first that are timed
-    settings: list[str] = field(default_factory=lambda: [PLAIN, "steps_per_execution=16", "XLA (jit_compile=True)"])
+    settings: tuple[str, ...] = (PLAIN, "steps_per_execution=16", "XLA (jit_compile=True)")
 
 
 WORKLOADS = {
     "mnist": Workload("01 dense network", (784,), 10, 60_000, 0, 128, 60_000),
-    "imdb": Workload("02/05 IMDB 16-16", (10_000,), 1, 15_000, 10_000, 512, 15_000, binary_inputs=True),
-    "reuters": Workload("03 Reuters 64-64", (10_000,), 46, 7_982, 1_000, 512, 7_982, binary_inputs=True),
+    "imdb": Workload("02/05 IMDB 16-16", (10_000,), 1, 15_000, 10_000, 512, 15_000, True, settings=MULTI_HOT),
+    "reuters": Workload("03 Reuters 64-64", (10_000,), 46, 7_982, 1_000, 512, 7_982, True, settings=MULTI_HOT),
     "boston": Workload("04 Boston, batches of 16", (13,), 1, 303, 101, 16, 303, regression=True, epochs_timed=20),
     "convnet": Workload("06 convnet", (28, 28, 1), 10, 50_000, 10_000, 64, 6_400),
 }
-for _name in ("imdb", "reuters"):
-    WORKLOADS[_name].settings.insert(1, "uint8 inputs")
 
 
 def build(name: str, backend_settings: dict):

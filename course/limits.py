@@ -61,15 +61,9 @@ class Cgroup:
         return int(found[1]) if found else 0
 
 
-def _own_v2_path() -> Path | None:
-    """This process's cgroup v2 folder, or None on cgroup v1 (or without cgroups)."""
-    try:
-        lines = Path("/proc/self/cgroup").read_text().splitlines()
-    except OSError:
-        return None
-    if (CGROUP_ROOT / "cgroup.controllers").exists():
-        return CGROUP_ROOT.joinpath(*Path(next(line for line in lines if line.startswith("0::"))[3:].lstrip("/")).parts)
-    return None
+def _unified() -> bool:
+    """Whether the cgroups here are v2 (one unified hierarchy) rather than v1 (one per controller)."""
+    return (CGROUP_ROOT / "cgroup.controllers").exists()
 
 
 NEEDS = (
@@ -90,8 +84,8 @@ def limited(name: str, memory: int, cpus: float | None = None) -> Iterator[Cgrou
     """Yield a new cgroup ``dls-<name>-<pid>`` allowing ``memory`` bytes (no swap) and, if given, ``cpus`` CPUs'
     worth of time; remove it afterwards. Raises LimitsError where cgroups cannot be made (see the module's doc)."""
     leaf = f"dls-{name}-{os.getpid()}"
-    v2 = _own_v2_path()
-    if v2 is not None:
+    v2 = _unified()
+    if v2:
         # A v2 cgroup that holds processes cannot pass controllers down: the new one goes beside the root's children.
         _write(CGROUP_ROOT / "cgroup.subtree_control", "+memory" + (" +cpu" if cpus else ""))
         folders = [CGROUP_ROOT / leaf]
@@ -103,7 +97,7 @@ def limited(name: str, memory: int, cpus: float | None = None) -> Iterator[Cgrou
                 folder.mkdir()
             except OSError as error:
                 raise LimitsError(f"Cannot create {folder} ({error.strerror or error}). {NEEDS}") from error
-        if v2 is not None:
+        if v2:
             _write(folders[0] / "memory.max", str(memory))
             _write(folders[0] / "memory.swap.max", "0")
             if cpus:
@@ -115,7 +109,7 @@ def limited(name: str, memory: int, cpus: float | None = None) -> Iterator[Cgrou
             if cpus:
                 _write(folders[1] / "cpu.cfs_period_us", str(PERIOD_US))
                 _write(folders[1] / "cpu.cfs_quota_us", str(round(cpus * PERIOD_US)))
-        yield Cgroup(folders, version=2 if v2 is not None else 1)
+        yield Cgroup(folders, version=2 if v2 else 1)
     finally:
         for folder in (folder for folder in folders if folder.exists()):
             for _ in range(50):  # the last process may still be leaving

@@ -122,8 +122,8 @@ def run_notebook(
     With ``memory`` (bytes), the child runs in a cgroup of that size and, with ``cpus``, of that CPU quota
     (:mod:`course.limits`), which also measures its peak memory. Raises LimitsError where no cgroup can be made."""
     destination = executed_path(notebook, backend_in_use()) if destination is None else destination
-    with tempfile.TemporaryDirectory() as scratch, contextlib.ExitStack() as stack:
-        group = stack.enter_context(limits.limited(notebook.stem, memory, cpus)) if memory else None
+    contained = limits.limited(notebook.stem, memory, cpus) if memory else contextlib.nullcontext()
+    with tempfile.TemporaryDirectory() as scratch, contained as group:
         metrics_file, outcome_file = Path(scratch) / "metrics.json", Path(scratch) / "outcome.json"
         start = time.perf_counter()
         child = subprocess.run(

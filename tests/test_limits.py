@@ -90,7 +90,7 @@ def test_a_v2_quota_is_read_along_the_process_path(fs):
 
 def test_without_cgroups_a_run_with_limits_says_what_it_needs(monkeypatch, tmp_path, capsys):
     monkeypatch.setattr(limits, "CGROUP_ROOT", tmp_path / "missing")
-    monkeypatch.setattr(limits, "_own_v2_path", lambda: None)
+    monkeypatch.setattr(limits, "_unified", lambda: False)
     assert run.main(["--memory", "2G", "01_mnist"]) == 1
     assert "needs root" in capsys.readouterr().err
 
