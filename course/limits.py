@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -53,6 +54,33 @@ class Cgroup:
         """The highest memory use of all processes that ran in the cgroup, in MB (2**20 bytes)."""
         name = "memory.max_usage_in_bytes" if self.version == 1 else "memory.peak"
         return int((self.memory_folder / name).read_text()) / 2**20
+
+    def resident_mb(self) -> float:
+        """The memory its processes hold now that the kernel cannot drop (anonymous memory; there is no swap), in MB.
+        The peak also counts the page cache of every file read (TensorFlow's libraries alone are about 1 GB), which
+        the kernel drops when the limit is near: what decides whether a run fits is this part."""
+        stat = dict(line.split() for line in (self.memory_folder / "memory.stat").read_text().splitlines())
+        return int(stat["total_rss" if self.version == 1 else "anon"]) / 2**20
+
+    @contextmanager
+    def resident_peak(self, every: float = 0.2) -> Iterator[list[float]]:
+        """Sample :meth:`resident_mb` every ``every`` seconds inside the ``with`` block (neither cgroup version keeps
+        its peak); yield a one-item list that holds the highest sample so far."""
+        highest, done = [0.0], threading.Event()
+
+        def sample() -> None:
+            while True:
+                highest[0] = max(highest[0], self.resident_mb())
+                if done.wait(every):
+                    return
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        try:
+            yield highest
+        finally:
+            done.set()
+            sampler.join()
 
     def out_of_memory_kills(self) -> int:
         """How many processes the kernel killed in the cgroup because it reached its memory limit."""

@@ -28,6 +28,7 @@ class Row:
     status: str  # ok or FAILED
     seconds: float  # wall time of the whole notebook
     peak_memory_mb: int | None = None  # inside limits, its cgroup's peak; else its kernel's peak resident memory
+    resident_mb: int | None = None  # inside limits, its cgroup's peak of memory that cannot be dropped (anonymous)
     metrics: dict[str, float] = field(default_factory=dict)  # as the notebook reported them
     lecture: dict[str, float] = field(default_factory=dict)  # the lecture notes' values, where they give some
     key_metric: str | None = None  # the name of the one headline metric
@@ -109,15 +110,16 @@ def side_by_side(rows: list[Row], fingerprints: Mapping[str, str]) -> str:
 def markdown_table(rows: list[Row]) -> str:
     """Return the rows as a Markdown table: key metric, all metrics, the lecture's, time and memory."""
     lines = [
-        "| notebook | backend | mode | status | key metric | metrics | lecture | time (s) | peak memory (MB) | limits |",
-        "|---|---|---|---|---|---|---|---:|---:|---|",
+        "| notebook | backend | mode | status | key metric | metrics | lecture | time (s) | peak memory (MB) "
+        "| resident (MB) | limits |",
+        "|---|---|---|---|---|---|---|---:|---:|---:|---|",
     ]
     for r in rows:
         key = f"{r.key_metric} {r.metrics[r.key_metric]:.4g}" if r.key_metric in r.metrics else "-"
         memory = r.peak_memory_mb if r.peak_memory_mb is not None else "-"
         lines.append(
             f"| {r.notebook} | {r.backend} | {r.mode} | {r.status} | {key} | {_format_values(r.metrics)} | "
-            f"{_format_values(r.lecture)} | {r.seconds} | {memory} | {r.limits or '-'} |"
+            f"{_format_values(r.lecture)} | {r.seconds} | {memory} | {r.resident_mb or '-'} | {r.limits or '-'} |"
         )
     return "\n".join(lines) + "\n"
 

@@ -120,10 +120,13 @@ def run_notebook(
     """Execute one notebook in a child process, save it to ``destination`` (:func:`executed_path`); return its row.
 
     With ``memory`` (bytes), the child runs in a cgroup of that size and, with ``cpus``, of that CPU quota
-    (:mod:`course.limits`), which also measures its peak memory. Raises LimitsError where no cgroup can be made."""
+    (:mod:`course.limits`), which also measures its peak memory, and the peak of what the kernel cannot drop of it.
+    Raises LimitsError where no cgroup can be made."""
     destination = executed_path(notebook, backend_in_use()) if destination is None else destination
     contained = limits.limited(notebook.stem, memory, cpus) if memory else contextlib.nullcontext()
-    with tempfile.TemporaryDirectory() as scratch, contained as group:
+    with contextlib.ExitStack() as stack:
+        scratch, group = stack.enter_context(tempfile.TemporaryDirectory()), stack.enter_context(contained)
+        resident = stack.enter_context(group.resident_peak()) if group else None
         metrics_file, outcome_file = Path(scratch) / "metrics.json", Path(scratch) / "outcome.json"
         start = time.perf_counter()
         child = subprocess.run(
@@ -135,6 +138,7 @@ def run_notebook(
         seconds = time.perf_counter() - start
         reported, outcome = _read_json(metrics_file), _read_json(outcome_file)
         peak = round(group.peak_memory_mb()) if group else outcome.get("peak_memory_mb")
+        resident_peak = round(resident[0]) if group else None
         killed = group.out_of_memory_kills() if group else 0
     error = outcome.get("error")
     if killed:
@@ -148,6 +152,7 @@ def run_notebook(
         status="FAILED" if error else "ok",
         seconds=round(seconds, 1),
         peak_memory_mb=peak,
+        resident_mb=resident_peak,
         metrics=reported.get("metrics", {}),
         lecture=reported.get("lecture", {}),
         key_metric=reported.get("key_metric"),
@@ -207,6 +212,7 @@ def main(argv: list[str] | None = None) -> int:
             print(error, file=sys.stderr)
             return 1
         memory = f"{row.peak_memory_mb} MB" if row.peak_memory_mb is not None else "not measured"
+        memory += f" (resident {row.resident_mb} MB)" if row.resident_mb is not None else ""
         error = f": {row.error}" if row.error else ""
         print(f"  {row.status} in {row.seconds} s, peak memory {memory}{error}", flush=True)
         rows.append(row)

@@ -53,6 +53,22 @@ def test_the_limit_kills_what_outgrows_it_and_measures_the_peak():
 
 
 @needs_cgroups
+def test_resident_memory_leaves_out_the_page_cache_of_files_written(tmp_path):
+    write_then_hold = textwrap.dedent(f"""
+        import time
+        with open({str(tmp_path / "big")!r}, "wb") as file:
+            for _ in range(300):
+                file.write(b"x" * 2**20)  # 300 MB of page cache, charged to the cgroup
+        block = b"y" * 200 * 2**20  # 200 MB resident
+        time.sleep(0.5)
+    """)
+    with limits.limited("test", 2**30) as group, group.resident_peak(every=0.05) as resident:
+        subprocess.run([sys.executable, "-c", write_then_hold], check=True, preexec_fn=group.enter)
+        assert 200 <= resident[0] < 300, resident  # the block, not the file's page cache
+        assert group.peak_memory_mb() >= 300 + 200  # the peak counts both
+
+
+@needs_cgroups
 def test_threads_follow_the_cpu_quota_not_the_visible_cores():
     done, _ = in_limits(CHILD_CPUS, memory=2**30, cpus=1)
     assert done.stdout.split() == ["1", "1"], done.stderr
