@@ -28,7 +28,6 @@ class Row:
     status: str  # ok or FAILED
     seconds: float  # wall time of the whole notebook
     peak_memory_mb: int | None = None  # inside limits, its cgroup's peak; else its kernel's peak resident memory
-    resident_mb: int | None = None  # inside limits, its cgroup's peak of memory that cannot be dropped (anonymous)
     metrics: dict[str, float] = field(default_factory=dict)  # as the notebook reported them
     lecture: dict[str, float] = field(default_factory=dict)  # the lecture notes' values, where they give some
     key_metric: str | None = None  # the name of the one headline metric
@@ -37,6 +36,7 @@ class Row:
     commit: str | None = None  # the git commit it ran on
     code_sha: str | None = None  # code_fingerprint() when it ran: a row whose code changed since shows as stale
     limits: str | None = None  # the container limits it ran inside, e.g. "2 GB, 1 CPU"; None: none
+    resident_mb: int | None = None  # inside limits, its cgroup's peak of memory that cannot be dropped (anonymous)
 
     def to_dict(self) -> dict:
         """Return the row's JSON form: the fields that are set (``peak_memory_mb`` and ``key_metric`` always)."""
