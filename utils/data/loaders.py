@@ -129,7 +129,10 @@ def _reindexed(sequences: np.ndarray, num_words: int | None, split: int, start_c
     is_word[starts] = False
     ids[is_word] = np.fromiter(itertools.chain.from_iterable(sequences), dtype=np.int64) + index_from
     ids[ids >= (num_words or ids.max())] = oov_char
-    pieces = [piece.tolist() for piece in np.split(ids, starts[1:])]
+    # One Python int per distinct id, shared by every list: a fresh int per word (28 bytes for ids above 256) made
+    # IMDB's lists take about 120 MB more.
+    shared = np.array(range(ids.max() + 1), dtype=object)[ids]
+    pieces = [piece.tolist() for piece in np.split(shared, starts[1:])]
     return np.array(pieces[:split], dtype="object"), np.array(pieces[split:], dtype="object")
 
 
