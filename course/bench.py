@@ -161,9 +161,8 @@ def base_seconds(name: str, setting: str) -> dict[str, float]:
 def applies(setting: str, backend: str) -> bool:
     """Whether ``backend`` takes ``setting`` at all: PyTorch refuses steps_per_execution > 1 and has no XLA;
     JAX always compiles with XLA."""
-    if backend == "torch":
-        return setting not in ("steps_per_execution=16", "XLA (jit_compile=True)")
-    return not (backend == "jax" and setting == "XLA (jit_compile=True)")
+    refused = {"torch": {"steps_per_execution", "jit_compile"}, "jax": {"jit_compile"}}.get(backend, set())
+    return not refused & SPEED_SETTINGS[setting].keys()
 
 
 def worker(name: str) -> None:
