@@ -8,6 +8,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from .memory import trim_memory_after_each_cell
 from .threads import limit_threads
 
 # TensorFlow reads this once, when its C++ library loads: set it before anything imports it.
@@ -103,11 +104,12 @@ def display_path(path: Path | str) -> str:
 
 
 def setup(seed: int = 42) -> None:
-    """Seed Python, NumPy and Keras, quiet TensorFlow, and print the mode and backend this run uses (no paths:
-    the output is committed)."""
+    """Seed Python, NumPy and Keras, quiet TensorFlow, give freed memory back to the system after each cell, and
+    print the mode and backend this run uses (no paths: the output is committed)."""
     keras = import_keras()
     # TensorFlow warns about things a student cannot act on (e.g. retracing when scikit-learn refits); errors show.
     import_tensorflow_quietly().get_logger().setLevel("ERROR")
     keras.utils.set_random_seed(seed)
+    trim_memory_after_each_cell()
     fast = "fast run (DLS_FAST=1): subsets, fewer epochs" if FAST else "full run"
     print(f"{fast}; backend {keras.backend.backend()}; seed {seed}")
