@@ -42,5 +42,6 @@ from .measure import peak_memory_mb
 from .plots import plot_feature_maps, plot_filters, plot_history, plot_images, plot_side_by_side
 from .pretrained import balanced_batches, choose_base, fine_tune_layers, preprocess_input, squeezenet_v11
 from .report import report
+from .speed import has_accelerator, steps_per_execution
 from .text import decode, multi_hot
 from .training import best_epoch, compare_models, no_progress_bars
