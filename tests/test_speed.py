@@ -25,8 +25,14 @@ def test_this_backend_trains_with_its_setting_and_computes_the_same():
 
     def trained(steps):
         keras.utils.set_random_seed(0)
-        model = keras.Sequential([keras.Input((8,)), keras.layers.Dense(4, activation="relu"),
-                                  keras.layers.Dropout(0.5), keras.layers.Dense(1)])
+        model = keras.Sequential(
+            [
+                keras.Input((8,)),
+                keras.layers.Dense(4, activation="relu"),
+                keras.layers.Dropout(0.5),
+                keras.layers.Dense(1),
+            ]
+        )
         model.compile(optimizer="rmsprop", loss="mse", steps_per_execution=steps)
         model.fit(x, y, batch_size=16, epochs=2, verbose=0)
         return model.get_weights()
