@@ -87,7 +87,7 @@ def test_unfreeze_more_fails_a_lower_layer_trained_then_frozen(fine_tuned):
 
 
 def augmentation(*stack):
-    return keras.Sequential(list(stack))
+    return layers.Pipeline(list(stack))
 
 
 RIGHT = dict(
