@@ -202,7 +202,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.cpus and not args.memory:
         parser.error("--cpus needs --memory: give both, e.g. --memory 2G --cpus 1")
 
-    rows = []
+    rows, merged, folder = [], None, output_dir()
     inside = f", inside {describe_limits(args.memory, args.cpus)}" if args.memory else ""
     for notebook in lesson_notebooks(args.notebooks):
         print(f"Running {notebook.name} ({config.MODE} mode, {backend_in_use()}{inside}) ...", flush=True)
@@ -216,8 +216,7 @@ def main(argv: list[str] | None = None) -> int:
         error = f": {row.error}" if row.error else ""
         print(f"  {row.status} in {row.seconds} s, peak memory {memory}{error}", flush=True)
         rows.append(row)
-    folder = output_dir()
-    merged = record(rows, folder)
+        merged = record([row], folder)  # at once: a run stopped later keeps the rows of the notebooks it finished
     if merged is None:
         print(f"\nThis run:\n{markdown_table(rows)}")
         return 1

@@ -69,6 +69,31 @@ def test_compare_models_monitor_and_without_test_data(build):
     assert table.loc["m", "lowest val_crossentropy"] == pytest.approx(min(histories["m"].history["val_crossentropy"]))
 
 
+def test_compare_models_takes_batches_that_bring_their_labels(build):
+    keras = config.import_keras()
+
+    class Batches(keras.utils.PyDataset):  # as 02_imdb's, without the vectorizing: batches of 8 in order
+        def __init__(self, x, y):
+            super().__init__()
+            self.x, self.y = x, y
+
+        def __len__(self):
+            return len(self.x) // 8
+
+        def __getitem__(self, i):
+            return self.x[8 * i : 8 * (i + 1)], self.y[8 * i : 8 * (i + 1)]
+
+    x = np.random.default_rng(1).random((40, 6), dtype=np.float32)
+    y = (x[:, 0:1] > 0.5).astype("float32")
+    histories, table = compare_models(
+        {"m": lambda: build(2)}, Batches(x[:24], y[:24]), validation_data=Batches(x[24:], y[24:]), epochs=2
+    )
+    history = histories["m"]
+    assert len(history.history["val_loss"]) == 2 and list(table.index) == ["m"]
+    # the validation loss is the trained model's on exactly those batches
+    assert history.history["val_loss"][-1] == pytest.approx(history.model.evaluate(x[24:], y[24:], verbose=0)[0], 1e-5)
+
+
 @pytest.mark.parametrize(
     "arguments, unknown",
     [

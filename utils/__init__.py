@@ -45,3 +45,12 @@ from .report import report
 from .speed import has_accelerator, steps_per_execution
 from .text import decode, multi_hot
 from .training import best_epoch, compare_models, no_progress_bars
+
+
+def __getattr__(name: str):
+    """``utils.MultiHotBatches``: imported on first use, since it subclasses a Keras class (after ``setup()``)."""
+    if name == "MultiHotBatches":
+        from .batches import MultiHotBatches
+
+        return MultiHotBatches
+    raise AttributeError(f"module 'utils' has no attribute {name!r}")

@@ -309,19 +309,24 @@ def check_budget_model(
     model, x_val, y_val, x_test, y_test, *, max_params: int, max_epochs: int, min_val_accuracy: float
 ) -> list[str]:
     """02_imdb: an IMDB model within a parameter budget, trained in one ``fit`` for at most ``max_epochs`` epochs on
-    neither ``(x_val, y_val)`` nor the test data, validated on the former; graded by its own accuracy there."""
+    neither the validation nor the test reviews, validated on the former; graded by its own accuracy there.
+    ``x_val`` and ``x_test``: what ``model.predict`` takes (arrays, or the notebook's unshuffled batches), in the
+    order of the labels ``y_val`` and ``y_test``."""
     right = _judge_model(model, "sentiment, either loss the lecture tries", max_params)
     fix = (
-        f"build a fresh model and fit it once on partial_x_train, with epochs={max_epochs} at most (or EarlyStopping)."
+        f"build a fresh model and fit it once on partial_train_batches, with epochs={max_epochs} at most"
+        " (or EarlyStopping)."
     )
     epochs = _trained_once(model, max_epochs, fix)
     recorded = _recorded(model.history, "val_accuracy")
     val_losses, val_right = _scores(model, x_val, y_val)
     accuracy = float(np.mean(val_right))
-    what = f"Its accuracy on (x_val, y_val) is {accuracy:.4f}, a value no epoch of its training recorded."
-    hint = "validate on (x_val, y_val) in fit, and hand in the model as fit (or EarlyStopping) left it."
+    what = f"Its accuracy on the validation reviews is {accuracy:.4f}, a value no epoch of its training recorded."
+    hint = "validate on val_batches in fit, and hand in the model as fit (or EarlyStopping) left it."
     _require(any(abs(accuracy - value) <= 2e-3 for value in recorded), what, hint)
-    hint = "fit on partial_x_train only: x_train includes the validation reviews; (x_val, y_val) only measures."
+    hint = (
+        "fit on partial_train_batches only: all_train_batches holds the validation reviews; val_batches only measures."
+    )
     _unseen(val_losses, _scores(model, x_test, y_test)[0], hint=hint)
     hint = "keep the weights of the best epoch (EarlyStopping(restore_best_weights=True)); few units suffice."
     _at_least("Its validation accuracy", accuracy, min_val_accuracy, hint)
@@ -634,7 +639,7 @@ def check_dropout_model(model, x_val, y_val, x_test, y_test, *, max_epochs: int,
     hint = "the weights after the last epoch have overfit: EarlyStopping(..., restore_best_weights=True) rolls back."
     what = f"Its validation cross-entropy is {crossentropy:.4f}, not the lowest its training recorded ({lowest:.4f})."
     _require(_close(crossentropy, lowest, 2e-3), what, hint)
-    hint = "fit on partial_x_train only: x_train includes the validation reviews; (x_val, y_val) only measures."
+    hint = "fit on partial_train_batches only: the validation reviews are not among them; val_batches only measures."
     _unseen(val_losses, _scores(model, x_test, y_test)[0], hint=hint)
     hint = "try another rate from 0.2 to 0.4, or a longer patience."
     _at_most("Its validation cross-entropy", crossentropy, max_val_loss, hint)
@@ -676,10 +681,12 @@ def check_l1_model(
     hint = "a smaller factor constrains the weights less; try one ten times smaller."
     _at_most("Its cross-entropy on the training data", train_loss, max_train_loss, hint)
     val_losses, val_right = _scores(model, x_val, y_val)
-    hint = "fit on partial_x_train only: x_train includes the validation reviews; (x_val, y_val) only measures."
+    hint = "fit on partial_train_batches only: the validation reviews are not among them; val_batches only measures."
     _unseen(val_losses, _scores(model, x_test, y_test)[0], hint=hint)
     val_accuracy = float(np.mean(val_right))
-    _at_least("Its validation accuracy", val_accuracy, min_val_accuracy, "train on partial_x_train, as the notebook.")
+    _at_least(
+        "Its validation accuracy", val_accuracy, min_val_accuracy, "train on partial_train_batches, as the notebook."
+    )
     return right + [
         f"L1 factors {factors}; training cross-entropy {train_loss:.4f}, validation accuracy {val_accuracy:.4f}"
     ]

@@ -45,7 +45,7 @@ def best_epoch(history, monitor: str = "val_loss", mode: str = "min") -> tuple[i
 def compare_models(
     builders: Mapping[str, Callable[[], object]],
     x_train,
-    y_train,
+    y_train=None,
     *,
     validation_data: Sequence,
     epochs: int,
@@ -59,7 +59,8 @@ def compare_models(
 
     Args:
         builders: ``{name: builder}``, in the order to train and tabulate them.
-        x_train, y_train, validation_data, epochs, batch_size: as ``model.fit`` takes them.
+        x_train, y_train, validation_data, epochs, batch_size: as ``model.fit`` takes them: arrays, or a
+            ``keras.utils.PyDataset`` as ``x_train`` and ``validation_data`` (it brings its labels and batch size).
         test_data: ``(x_test, y_test)`` to evaluate each trained model on, or None.
         test_metric: the compiled metric reported from the test evaluation.
         monitor: the validation quantity whose lowest value is tabulated: ``"val_loss"``, or a compiled cross-entropy
@@ -74,7 +75,11 @@ def compare_models(
     """
     import pandas as pd
 
-    fit = dict(epochs=epochs, batch_size=batch_size, validation_data=tuple(validation_data), verbose=0)
+    if isinstance(validation_data, (list, tuple)):
+        validation_data = tuple(validation_data)  # fit takes a tuple, not a list
+    fit = dict(epochs=epochs, validation_data=validation_data, verbose=0)
+    if y_train is not None:  # arrays; a PyDataset brings its own batches
+        fit["batch_size"] = batch_size
     histories, rows = {}, {}
     for name, builder in builders.items():
         model = builder()
