@@ -123,6 +123,7 @@ def run_notebook(
     (:mod:`course.limits`), which also measures its peak memory, and the peak of what the kernel cannot drop of it.
     Raises LimitsError where no cgroup can be made."""
     destination = executed_path(notebook, backend_in_use()) if destination is None else destination
+    code_sha = code_fingerprint(notebook)  # of the code that runs, even if the file is edited meanwhile
     contained = limits.limited(notebook.stem, memory, cpus) if memory else contextlib.nullcontext()
     with contextlib.ExitStack() as stack:
         scratch, group = stack.enter_context(tempfile.TemporaryDirectory()), stack.enter_context(contained)
@@ -159,7 +160,7 @@ def run_notebook(
         error=error,
         ran_at=datetime.now(UTC).isoformat(timespec="seconds"),
         commit=_commit(),
-        code_sha=code_fingerprint(notebook),
+        code_sha=code_sha,
         limits=describe_limits(memory, cpus) if memory else None,
     )
 

@@ -152,7 +152,7 @@ def _recorded(history, key: str) -> list[float]:
         values = history_dict(history).get(key)
     except TypeError:  # not a history at all
         values = None
-    hint = "compile with the metric, pass validation_data=(x_val, y_val) to fit, and keep the History fit returns."
+    hint = "compile with the metric, pass validation_data=val_batches to fit, and keep the History fit returns."
     _require(values is not None, f"The training history has no {key!r}.", hint)
     return values
 
