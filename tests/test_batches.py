@@ -51,3 +51,18 @@ def test_fit_and_evaluate_on_batches_match_the_matrix():
     assert model.evaluate(batches, verbose=0) == pytest.approx(model.evaluate(x, y, verbose=0), rel=1e-6)
     predicted = model.predict(batches, verbose=0)
     assert np.allclose(predicted, model.predict(x, verbose=0))
+
+
+def test_a_check_refuses_shuffled_batches():
+    from utils import checks
+
+    config.setup()
+    keras = config.import_keras()
+    model = keras.Sequential([keras.Input(shape=(10,)), keras.layers.Dense(1, activation="sigmoid")])
+    model.compile(optimizer="sgd", loss="binary_crossentropy", metrics=["accuracy"])
+    y = (LABELS > 2).astype("float32")
+    shuffled = utils.MultiHotBatches(SEQUENCES, y, batch_size=2, shuffle=True, num_words=10)
+    in_order = utils.MultiHotBatches(SEQUENCES, y, batch_size=2, num_words=10)
+    with pytest.raises(checks._WrongAnswer, match="shuffled batches"):
+        checks._scores(model, shuffled, y)
+    assert len(checks._scores(model, in_order, y)[0]) == len(SEQUENCES)

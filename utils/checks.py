@@ -176,7 +176,10 @@ def _trained_once(model, epochs: int, fix: str, *, exactly: bool = False) -> int
 
 def _scores(model, x, y) -> tuple[np.ndarray, np.ndarray]:
     """Per example of ``x``, from one prediction of ``model``: the cross-entropy (clipped like Keras's) and whether
-    the prediction is right, for one-hot labels ``y`` (a softmax output) or 0/1 labels (one sigmoid output)."""
+    the prediction is right, for one-hot labels ``y`` (a softmax output) or 0/1 labels (one sigmoid output).
+    ``x``: arrays, or batches in the order of ``y`` (``utils.MultiHotBatches`` with ``shuffle=False``)."""
+    what = "The reviews given to the check are shuffled batches, so its predictions would not line up with the labels."
+    _require(not getattr(x, "shuffle", False), what, "pass batches made with shuffle=False, as the check cell does.")
     p = np.asarray(model.predict(x, verbose=0), dtype="float64")
     y = np.asarray(y, dtype="float64")
     if p.shape[-1] == 1:
