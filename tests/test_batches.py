@@ -66,3 +66,13 @@ def test_a_check_refuses_shuffled_batches():
     with pytest.raises(checks._WrongAnswer, match="shuffled batches"):
         checks._scores(model, shuffled, y)
     assert len(checks._scores(model, in_order, y)[0]) == len(SEQUENCES)
+
+
+def test_every_batch_equals_multi_hot_of_its_reviews_also_with_empty_reviews():
+    rng = np.random.default_rng(5)
+    sequences = [list(rng.integers(0, 50, rng.integers(0, 12))) for _ in range(103)] + [[]]
+    labels = np.arange(len(sequences))
+    batches = utils.MultiHotBatches(sequences, labels, batch_size=16, shuffle=True, seed=1, num_words=50)
+    for i in range(len(batches)):
+        x, rows = batches[i]
+        assert np.array_equal(x, utils.multi_hot([sequences[r] for r in rows], 50, dtype=np.uint8))
