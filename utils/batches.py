@@ -42,14 +42,14 @@ class MultiHotBatches(keras.utils.PyDataset):
         # over its reviews (notebook 2's loop takes about six times as long per batch).
         self.lengths = np.array([len(sequence) for sequence in sequences], dtype=np.int64)
         self.starts = np.concatenate([[0], np.cumsum(self.lengths)[:-1]]).astype(np.int64)
-        self.ids = np.fromiter(
-            (i for sequence in sequences for i in sequence), dtype=np.int64, count=self.lengths.sum()
-        )
-        if self.ids.size and (self.ids.min() < 0 or self.ids.max() >= num_words):
+        ids = np.fromiter((i for sequence in sequences for i in sequence), dtype=np.int64, count=self.lengths.sum())
+        if ids.size and (ids.min() < 0 or ids.max() >= num_words):
             raise ValueError(
-                f"word ids from {self.ids.min()} to {self.ids.max()} do not fit {num_words} columns: "
+                f"word ids from {ids.min()} to {ids.max()} do not fit {num_words} columns: "
                 f"load the reviews with num_words={num_words}"
             )
+        # kept in the smallest type that holds them (uint16 for 10,000 words): 2 bytes per word of the reviews
+        self.ids = ids.astype(np.min_scalar_type(max(num_words - 1, 0)))
         self.labels, self.batch_size, self.shuffle, self.num_words = labels, batch_size, shuffle, num_words
         self.order = np.arange(len(labels))
         self.rng = np.random.default_rng(seed)
