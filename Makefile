@@ -5,7 +5,6 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-KERNEL := dls
 TORCH_STAMP := $(VENV)/.installed-torch
 NOTEBOOKS ?=
 BACKEND ?=
@@ -15,7 +14,7 @@ KERAS_ENV := $(if $(BACKEND),KERAS_BACKEND=$(BACKEND))
 # What a target needs installed: PyTorch only when asked for.
 NEEDS := $(STAMP) $(if $(filter torch,$(BACKENDS)),$(TORCH_STAMP))
 
-.PHONY: install lab run run-limited bench test unit nbval lint data exercises slides site present clean
+.PHONY: install publish lab run run-limited bench test unit nbval lint data exercises slides site present clean
 
 install: $(NEEDS)
 
@@ -25,7 +24,6 @@ $(STAMP): requirements.txt requirements.lock pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt -c requirements.lock
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
-	$(BIN)/python -m ipykernel install --user --name $(KERNEL) --display-name "Python (dls)" >/dev/null
 	@# jupyterlab-rise pulls in a MathJax extension built for JupyterLab 3, which JupyterLab 4 has built in
 	$(BIN)/jupyter labextension disable --level=sys_prefix @jupyterlab/mathjax3-extension >/dev/null
 	touch $(STAMP)
@@ -34,6 +32,11 @@ $(STAMP): requirements.txt requirements.lock pyproject.toml
 $(TORCH_STAMP): $(STAMP) requirements-torch.txt
 	$(BIN)/python -m pip install --quiet -r requirements-torch.txt -c requirements.lock
 	touch $(TORCH_STAMP)
+
+# Set the course's public GitHub address (URL=...; omitted: the one in pyproject.toml) and rewrite what uses it:
+# each notebook's Colab cell and the README's Colab and Binder links (README, "Publishing the course").
+publish: $(STAMP)
+	$(BIN)/python -m course.publish $(URL)
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks/

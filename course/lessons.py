@@ -17,6 +17,7 @@ NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
 BUILD = PROJECT_ROOT / "build"
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 SOLUTIONS_ONLY = "solutions-only"  # cell tag: the cell is left out of students' copies
+COLAB_SETUP = "colab-setup"  # cell tag of each notebook's first code cell, which only Colab runs (course.publish)
 CODE_STUB, TEXT_STUB = "# YOUR CODE HERE", "YOUR ANSWER HERE"
 
 

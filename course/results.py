@@ -17,6 +17,8 @@ from pathlib import Path
 from utils.config import display_path
 from utils.report import DEFAULT_BACKEND
 
+from .lessons import COLAB_SETUP
+
 
 @dataclass
 class Row:
@@ -62,9 +64,13 @@ def load_summary(path: Path) -> list[Row]:
 
 
 def code_fingerprint(notebook: Path) -> str:
-    """Return a short sha256 of a notebook's code cells: it changes with the code, not with the prose."""
+    """Return a short sha256 of a notebook's code cells: it changes with the code, not with the prose, nor with the
+    Colab cell (which only Colab runs, and ``make publish`` rewrites)."""
     cells = json.loads(Path(notebook).read_text(encoding="utf-8")).get("cells", [])
-    code = "\n\0".join("".join(c.get("source", "")) for c in cells if c.get("cell_type") == "code")
+    lesson = [
+        c for c in cells if c.get("cell_type") == "code" and COLAB_SETUP not in c.get("metadata", {}).get("tags", [])
+    ]
+    code = "\n\0".join("".join(c.get("source", "")) for c in lesson)
     return hashlib.sha256(code.encode()).hexdigest()[:12]
 
 

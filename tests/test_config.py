@@ -32,6 +32,13 @@ def test_data_dirs_mirror_first_then_cache(monkeypatch, tmp_path):
     assert config.data_dirs() == [config.PROJECT_ROOT / "data"] and config.mirror_dir() is None
 
 
+def test_helpers_installed_without_the_project_cache_in_the_users_cache_folder(monkeypatch, tmp_path):
+    monkeypatch.delenv("DLS_CACHE_DIR", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
+    monkeypatch.setattr(config, "PROJECT_ROOT", tmp_path / "site-packages")  # no pyproject.toml there
+    assert config.cache_dir() == tmp_path / "user-cache" / "dls"
+
+
 def test_setup_seeds_reproducibly(capsys):
     config.setup(7)
     first = np.random.rand(3)

@@ -82,8 +82,16 @@ def mirror_dir() -> Path | None:
 
 
 def cache_dir() -> Path:
-    """Return the writable download cache: ``DLS_CACHE_DIR`` (a relative path counts from the project root), else ``data/``."""
-    return _folder("DLS_CACHE_DIR") or PROJECT_ROOT / "data"
+    """Return the writable download cache: ``DLS_CACHE_DIR`` (a relative path counts from the project root), else the
+    project's ``data/``, or, where the helpers were installed without the project (Colab, ``pip install`` from git),
+    the user's cache folder (``~/.cache/dls`` on Linux)."""
+    if folder := _folder("DLS_CACHE_DIR"):
+        return folder
+    if (PROJECT_ROOT / "pyproject.toml").is_file():
+        return PROJECT_ROOT / "data"
+    import pooch  # only here: importing utils stays light
+
+    return Path(pooch.os_cache("dls"))
 
 
 def data_dirs() -> list[Path]:
