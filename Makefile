@@ -68,8 +68,10 @@ unit: $(NEEDS)
 	MPLBACKEND=Agg $(KERAS_ENV) $(BIN)/python -m pytest -rs tests
 
 # -x: the first failure ends the run (without data, the first notebook stops it with the one clear message)
+# LIMITED=1: inside a student's container, as run-limited (MEMORY, and CPUS=1 for one CPU); CI does it on TensorFlow
 nbval: $(NEEDS)
-	DLS_FAST=1 $(KERAS_ENV) $(BIN)/python -m pytest -x --nbval-lax --nbval-current-env --nbval-sanitize-with tests/nbval-sanitize.cfg \
+	DLS_FAST=1 $(KERAS_ENV) $(if $(LIMITED),$(BIN)/python -m course.limits --memory $(MEMORY) $(if $(CPUS),--cpus $(CPUS)) --) \
+		$(BIN)/python -m pytest -x --nbval-lax --nbval-current-env --nbval-sanitize-with tests/nbval-sanitize.cfg \
 		--nbval-cell-timeout=900 --durations=15 \
 		$(if $(NOTEBOOKS),$(addprefix notebooks/,$(addsuffix .ipynb,$(NOTEBOOKS))),notebooks/)
 

@@ -1,4 +1,4 @@
-"""A student's container around a notebook run: a cgroup with a memory limit (no swap) and, on request, a CPU quota
+"""A student's container around a notebook run (or any command: ``python -m course.limits``): a cgroup with a memory limit (no swap) and, on request, a CPU quota
 (like ``docker run --memory 2g --cpus 1``: every core stays visible, one CPU's worth of time is allowed).
 
 The cgroup also measures the run the way a container limit counts it: its peak memory covers every process in it
@@ -8,8 +8,11 @@ The cgroup also measures the run the way a container limit counts it: its peak m
 
 from __future__ import annotations
 
+import argparse
 import os
 import re
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -32,6 +35,12 @@ def parse_memory(text: str) -> int:
     if not found:
         raise ValueError(f"{text!r} is not a memory size: write it like 2G, 1.5G or 2048M")
     return int(float(found[1]) * 1024 ** "KMG".index(found[2].upper()) * 1024)
+
+
+def describe_limits(memory: int, cpus: float | None) -> str:
+    """Return limits as the summary shows them, e.g. "2 GB, 1 CPU"."""
+    size = f"{memory / 2**30:g} GB" if memory % 2**28 == 0 else f"{memory / 2**20:.0f} MB"
+    return size + (f", {cpus:g} CPU" if cpus else "")
 
 
 @dataclass
@@ -146,3 +155,31 @@ def limited(name: str, memory: int, cpus: float | None = None) -> Iterator[Cgrou
                     break
                 except OSError:
                     time.sleep(0.1)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m course.limits --memory 2G [--cpus 1] -- COMMAND...``: run COMMAND (and all it starts) inside a
+    student's container; print its peak memory afterwards; return COMMAND's exit status (1 if it was out of memory)."""
+    parser = argparse.ArgumentParser(description=main.__doc__.split(";")[0])
+    parser.add_argument("--memory", type=parse_memory, required=True, help="the cgroup's size, e.g. 2G")
+    parser.add_argument("--cpus", type=float, help="and this CPU quota, e.g. 1")
+    parser.add_argument("command", nargs="+", help="the command, after --")
+    args = parser.parse_args(argv)
+    inside = describe_limits(args.memory, args.cpus)
+    try:
+        with limited("command", args.memory, args.cpus) as group, group.resident_peak() as resident:
+            status = subprocess.run(args.command, preexec_fn=group.enter).returncode
+            kills = group.out_of_memory_kills()
+            peak = group.peak_memory_mb()
+    except LimitsError as error:
+        print(error, file=sys.stderr)
+        return 2
+    print(f"inside {inside}: peak memory {peak:.0f} MB (resident {resident[0]:.0f} MB)", file=sys.stderr)
+    if kills:
+        print(f"out of memory: the kernel killed {kills} process(es) at the {inside} limit", file=sys.stderr)
+        return status or 1
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())

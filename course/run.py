@@ -108,12 +108,6 @@ def _commit() -> str | None:
     return done.stdout.strip() or None
 
 
-def describe_limits(memory: int, cpus: float | None) -> str:
-    """Return limits as the summary shows them, e.g. "2 GB, 1 CPU"."""
-    size = f"{memory / 2**30:g} GB" if memory % 2**28 == 0 else f"{memory / 2**20:.0f} MB"
-    return size + (f", {cpus:g} CPU" if cpus else "")
-
-
 def run_notebook(
     notebook: Path, destination: Path | None = None, memory: int | None = None, cpus: float | None = None
 ) -> Row:
@@ -143,7 +137,9 @@ def run_notebook(
         killed = group.out_of_memory_kills() if group else 0
     error = outcome.get("error")
     if killed:
-        error = f"out of memory: the {describe_limits(memory, None)} limit was reached ({error or 'process killed'})"
+        error = (
+            f"out of memory: the {limits.describe_limits(memory, None)} limit was reached ({error or 'process killed'})"
+        )
     elif child.returncode != 0 and not error:
         error = f"the process running the notebook ended with exit code {child.returncode} (killed, or out of memory?)"
     return Row(
@@ -161,7 +157,7 @@ def run_notebook(
         ran_at=datetime.now(UTC).isoformat(timespec="seconds"),
         commit=_commit(),
         code_sha=code_sha,
-        limits=describe_limits(memory, cpus) if memory else None,
+        limits=limits.describe_limits(memory, cpus) if memory else None,
     )
 
 
@@ -204,7 +200,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--cpus needs --memory: give both, e.g. --memory 2G --cpus 1")
 
     rows, merged, folder = [], None, output_dir()
-    inside = f", inside {describe_limits(args.memory, args.cpus)}" if args.memory else ""
+    inside = f", inside {limits.describe_limits(args.memory, args.cpus)}" if args.memory else ""
     for notebook in lesson_notebooks(args.notebooks):
         print(f"Running {notebook.name} ({config.MODE} mode, {backend_in_use()}{inside}) ...", flush=True)
         try:

@@ -125,3 +125,14 @@ def test_make_run_limited_runs_a_notebook_inside_the_limits_and_names_them(tmp_p
     assert fits.status == "ok" and fits.limits == "1 GB, 1 CPU" and 100 <= fits.peak_memory_mb <= 1024
     too_big = run.run_notebook(notebook("00_too_big", touch.format(600)), memory=500 * 2**20)
     assert too_big.status == "FAILED" and too_big.error.startswith("out of memory: the 500 MB limit was reached")
+
+
+@needs_cgroups
+def test_any_command_runs_inside_the_limits_and_an_out_of_memory_kill_fails_it(capfd):
+    # what make nbval LIMITED=1 does: its processes (the notebooks' kernels too) see one CPU and the memory limit
+    assert limits.main(["--memory", "1G", "--cpus", "1", "--", sys.executable, "-c", CHILD_CPUS]) == 0
+    out, err = capfd.readouterr()
+    assert out.split() == ["1", "1"] and "inside 1 GB, 1 CPU: peak memory" in err
+    grow = "block = bytearray(400 * 2**20); block[::4096] = b'x' * len(block[::4096])"
+    assert limits.main(["--memory", "300M", "--", sys.executable, "-c", grow]) != 0
+    assert "out of memory: the kernel killed 1 process(es) at the 300 MB limit" in capfd.readouterr().err
