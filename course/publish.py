@@ -115,8 +115,8 @@ def is_colab_cell(cell: nbformat.NotebookNode) -> bool:
 
 
 def write_colab_cell(notebook: Path, release: Release) -> bool:
-    """Put the Colab cell of ``release`` before the first code cell of ``notebook`` (or update it); return whether the
-    file changed."""
+    """Put the Colab cell of ``release`` under the title of ``notebook``, as its first code cell (or update it); return
+    whether the file changed."""
     nb = nbformat.read(notebook, as_version=4)
     source = colab_cell_source(release)
     existing = next((cell for cell in nb.cells if is_colab_cell(cell)), None)
@@ -124,8 +124,9 @@ def write_colab_cell(notebook: Path, release: Release) -> bool:
         return False
     if existing is None:
         existing = nbformat.v4.new_code_cell(metadata={"tags": [COLAB_SETUP], "slideshow": {"slide_type": "skip"}})
+        # under the title, before the lesson's first section, so that its Setup text stays beside its code
         first_code = next(i for i, cell in enumerate(nb.cells) if cell.cell_type == "code")
-        nb.cells.insert(first_code, existing)
+        nb.cells.insert(min(1, first_code), existing)
     existing.source = source
     nbformat.write(nb, notebook)
     return True
