@@ -3,7 +3,10 @@
     python -m course.site [--slides | --no-slides]
 
 The home page holds README's introduction, the notebooks and ``results/summary.{md,png}``. Each notebook shows as
-committed (solutions cleared, nothing executed), linking to its deck (:mod:`course.slides`) unless npm is missing.
+committed (solutions cleared, nothing executed, its Colab cell left out), linking to its deck (:mod:`course.slides`)
+unless npm is missing, to Colab and Binder once the course has a public address (:mod:`course.publish`), and to its
+students' copy (:mod:`course.student_copies`) in ``exercises/``: a download where the site is served (from the file
+system, browsers ignore ``download`` and show the notebook's JSON).
 """
 
 from __future__ import annotations
@@ -23,7 +26,12 @@ from utils.config import PROJECT_ROOT, display_path
 
 from .javascript import ASSETS, AssetsUnavailable, copy_mathjax
 from .lessons import BUILD, heading, lesson_notebooks, lesson_title, read_lesson
-from .slides import build_slides, deck_name, folder_size
+from .publish import HOW_TO_SET, Release, current_release, is_colab_cell
+from .slides import build_slides, folder_size
+from .student_copies import write_student_copy
+
+EXERCISES = "exercises"  # the site's folder of students' copies: mkdocs.yml's mkdocs-jupyter `ignore` keeps them files
+UNPUBLISHED = f"Colab and Binder links appear once the lecturer sets the course's public address: {HOW_TO_SET}."
 
 
 @dataclass
@@ -56,12 +64,44 @@ def lesson_number(stem: str) -> str:
     return str(int(digits.group(0))) if digits else ""
 
 
-def home_page(intro: str, lessons: list[tuple[str, str]], results: str, figure: str | None, decks: bool) -> str:
-    """Return the home page's Markdown; ``lessons`` is ``[(file stem, title), ...]``, ``figure`` the results figure's path."""
-    rows = "\n".join(
-        f"| {lesson_number(stem)} | [{title}]({stem}.ipynb) | {f'[slides](slides/{stem}.slides.html)' if decks else ''} |"
-        for stem, title in lessons
-    )
+def download_link(stem: str, text: str) -> str:
+    """Return an HTML link that downloads the students' copy of notebook ``stem`` (``exercises/<stem>.ipynb``)."""
+    # HTML rather than `{: download }`: nbconvert renders a notebook's Markdown, and it has no attr_list.
+    return f'<a href="{EXERCISES}/{stem}.ipynb" download>{text}</a>'
+
+
+def notebook_links(stem: str, release: Release, decks: bool) -> str:
+    """Return the Markdown under notebook ``stem``'s title: links to its deck (when ``decks``), to Colab and Binder at
+    ``release``, and to its students' copy; without a GitHub address, a line saying how to set it instead of Colab's
+    and Binder's."""
+    links = [f"**Slides:** [this notebook as a slide deck](slides/{stem}.slides.html)"] if decks else []
+    if release.github:
+        colab, binder = release.colab_url(stem), release.binder_url(stem)
+        links.append(f"**Run it:** [Open in Colab]({colab}) · [Launch on Binder]({binder})")
+    download = download_link(stem, "download the students' copy")
+    links.append(f"**Exercises:** {download} (solutions cleared)")
+    return " · ".join(links) + ("" if release.github else f"\n\n{UNPUBLISHED}")
+
+
+def notebooks_table(lessons: list[tuple[str, str]], release: Release, decks: bool) -> str:
+    """Return the home page's table of ``lessons`` (``[(file stem, title), ...]``): a row per notebook with its page,
+    deck (when ``decks``), Colab and Binder (when ``release`` has a GitHub address) and students' copy; then, without
+    that address, the line saying how to set it."""
+    published = release.github is not None
+    rows = [["", "notebook"] + ["slides"] * decks + ["Colab", "Binder"] * published + ["students' copy"]]
+    rows.append(["--:"] + ["---"] * (len(rows[0]) - 1))
+    for stem, title in lessons:
+        row = [lesson_number(stem), f"[{title}]({stem}.ipynb)"]
+        row += [f"[slides](slides/{stem}.slides.html)"] * decks
+        if published:
+            row += [f"[Open in Colab]({release.colab_url(stem)})", f"[Launch on Binder]({release.binder_url(stem)})"]
+        rows.append([*row, download_link(stem, "download")])
+    table = "\n".join(f"| {' | '.join(row)} |" for row in rows)
+    return table if published else f"{table}\n\n{UNPUBLISHED}"
+
+
+def home_page(intro: str, table: str, results: str, figure: str | None) -> str:
+    """Return the home page's Markdown; ``table`` is :func:`notebooks_table`'s, ``figure`` the results figure's path."""
     if figure:
         image = f"![Each notebook's key metric: ours beside the lecture's, and the time it took]({figure})"
         results = re.sub(r"^(## .*\n)", rf"\1\n{image}\n\n", results, count=1)
@@ -77,11 +117,10 @@ hide: [navigation, toc]
 ## The notebooks
 
 Each page shows a notebook as it was last run in full, outputs and figures included; its slides are the same \
-notebook as a deck (space bar or arrow keys to move, `F` for full screen, `Esc` for an overview).
+notebook as a deck (space bar or arrow keys to move, `F` for full screen, `Esc` for an overview). To work on a \
+notebook, download its students' copy (solutions cleared, no outputs), or open it in Colab or on Binder from the table.
 
-| | notebook | {"slides |" if decks else " |"}
-|--:|---|---|
-{rows}
+{table}
 
 {results}"""
 
@@ -93,15 +132,19 @@ def build_site(
     readme: Path = PROJECT_ROOT / "README.md",
     results: Path = PROJECT_ROOT / "results",
     slides: bool | None = None,
+    release: Release | None = None,
 ) -> Site:
     """Build the site from ``notebooks`` (default: the lessons) into ``out``, through MkDocs's source folder ``source``.
 
     ``slides``: True requires the decks, False leaves them out, None includes them when npm can provide reveal.js.
+    ``release``: where the Colab and Binder links lead (default: :func:`course.publish.current_release`).
 
     Raises:
         AssetsUnavailable: ``slides=True`` and reveal.js cannot be had.
+        ValueError: a notebook's solution markers do not pair up.
     """
     notebooks = lesson_notebooks() if notebooks is None else notebooks
+    release = current_release() if release is None else release
     shutil.rmtree(source, ignore_errors=True)
     assets = source / "assets"  # made by the copies into it
     decks, note = [], ""
@@ -120,15 +163,17 @@ def build_site(
         shutil.copyfile(results / "summary.png", source / figure)
     lessons = []
     for notebook in notebooks:
+        write_student_copy(notebook, source / EXERCISES / notebook.name)  # the Colab cell stays: it may go to Colab
         nb = read_lesson(notebook)
-        if decks:  # a link to the deck under the notebook's title
-            title_at = next((i for i, cell in enumerate(nb.cells) if heading(cell)[0] == 1), -1)
-            link = f"**Slides:** [this notebook as a slide deck](slides/{deck_name(notebook)})"
-            nb.cells.insert(title_at + 1, nbformat.v4.new_markdown_cell(link))
+        nb.cells = [cell for cell in nb.cells if not is_colab_cell(cell)]  # the page's links do its job
+        title_at = next((i for i, cell in enumerate(nb.cells) if heading(cell)[0] == 1), -1)
+        links = notebook_links(notebook.stem, release, bool(decks))
+        nb.cells.insert(title_at + 1, nbformat.v4.new_markdown_cell(links))
         nbformat.write(nb, source / notebook.name)
         lessons.append((notebook.stem, lesson_title(nb, notebook.stem)))
     intro, summary = readme_introduction(readme), results_section(results / "summary.md")
-    (source / "index.md").write_text(home_page(intro, lessons, summary, figure, bool(decks)), encoding="utf-8")
+    table = notebooks_table(lessons, release, bool(decks))
+    (source / "index.md").write_text(home_page(intro, table, summary, figure), encoding="utf-8")
     nav = [{"Home": "index.md"}]
     nav += [{f"{lesson_number(stem)}. {title}".lstrip(". "): f"{stem}.ipynb"} for stem, title in lessons]
     config = load_config(str(PROJECT_ROOT / "mkdocs.yml"), docs_dir=str(source), site_dir=str(out), nav=nav)

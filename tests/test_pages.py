@@ -1,11 +1,18 @@
 """The built site and decks in headless Chromium (course.pages); without Chromium skipped, or failed where CI is set."""
 
 import os
+import threading
+from contextlib import contextmanager
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
+import nbformat
 import pytest
+from playwright.sync_api import sync_playwright
+from test_site_and_slides import GITHUB, SECRET, synthetic_lesson
 
-from course.lessons import lesson_notebooks, read_lesson
-from course.pages import INSTALL_HINT, find_chromium, verify_tree
+from course.lessons import BEGIN, CODE_STUB, lesson_notebooks, read_lesson
+from course.pages import CHROMIUM_ARGS, INSTALL_HINT, find_chromium, verify_tree
 from course.site import build_site
 from course.slides import build_slides
 
@@ -19,6 +26,27 @@ if find_chromium() is None:
 def skip_without_decks(site):
     if not site.decks:  # only outside CI: there the site fixture requires them
         pytest.skip(f"the decks were not built: {site.note}")
+
+
+class NotebooksAsJson(SimpleHTTPRequestHandler):
+    """Serves files, a notebook as JSON, which a browser shows: only a link's `download` attribute saves it."""
+
+    extensions_map = {**SimpleHTTPRequestHandler.extensions_map, ".ipynb": "application/json"}
+
+    def log_message(self, *args):
+        pass
+
+
+@contextmanager
+def served(folder):
+    """Serve ``folder`` over HTTP on this machine, as a host would publish the site; yield its address."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(NotebooksAsJson, directory=str(folder)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 @pytest.fixture(scope="module")
@@ -61,6 +89,24 @@ def test_the_decks_of_make_slides_open_cleanly(site, tmp_path):
     # They differ from the site's only in where their scripts are: the first deck shows whether those load.
     problems = [f"{c.url}: {p}" for c in verify_tree(build_slides(tmp_path / "slides")[0]) for p in c.problems()]
     assert not problems, "\n".join(problems)
+
+
+def test_a_pages_download_link_gives_its_students_copy_without_the_solution(tmp_path):
+    # Over HTTP: from the file system Chromium ignores `download` (another origin) and shows the notebook's JSON.
+    lesson = synthetic_lesson(tmp_path)
+    site = build_site(tmp_path / "site", tmp_path / "src", [lesson], results=tmp_path, slides=False, release=GITHUB)
+    with served(site.folder) as address, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=find_chromium(), args=CHROMIUM_ARGS, headless=True)
+        page = browser.new_page()
+        page.goto(f"{address}/{lesson.stem}.html")
+        with page.expect_download(timeout=15_000) as download:
+            page.get_by_role("link", name="download the students' copy").click()
+        assert download.value.suggested_filename == lesson.name
+        download.value.save_as(tmp_path / "downloaded.ipynb")
+        browser.close()
+    text = (tmp_path / "downloaded.ipynb").read_text()
+    nbformat.validate(nbformat.reads(text, as_version=4))
+    assert SECRET not in text and BEGIN not in text and CODE_STUB in text and "# your model here" in text
 
 
 def test_the_page_checker_finds_a_missing_figure_a_console_error_and_the_rest(tmp_path):

@@ -2,6 +2,7 @@
 
 import base64
 import re
+from html.parser import HTMLParser
 
 import nbformat
 import pytest
@@ -9,8 +10,9 @@ import yaml
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 from course import javascript
-from course.lessons import read_lesson
-from course.site import build_site
+from course.lessons import BEGIN, CODE_STUB, read_lesson
+from course.publish import Release, is_colab_cell, write_colab_cell
+from course.site import UNPUBLISHED, build_site
 from course.slides import SLIDE_LINES, build_slides, deck_html, mark_slides
 from utils.config import PROJECT_ROOT
 
@@ -18,11 +20,13 @@ SECRET = "SECRET_SOLUTION_42"
 SUMMARY = "# Results (full mode)\n\n| notebook | key metric |\n|---|---|\n| 09_x | acc 0.9 |\n"
 # A script, style sheet, image or frame that built HTML loads from the network (what scripts fetch, test_pages sees).
 REMOTE_LOAD = re.compile(r"<(?:script|link|img|iframe)\b[^>]*\b(?:src|href)=[\"'](?:https?:)?//")
+GITHUB = Release("https://github.com/some-university/dls-course", "1.2.3")
+UNSET = Release("", "1.2.3")
 PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
 
 
-@pytest.fixture
-def lesson(tmp_path):
+def synthetic_lesson(folder):
+    """Write ``folder/09_synthetic.ipynb``, a lesson with a formula, a figure, a long log and a solution holding SECRET."""
     log = "".join(f"epoch {i}: loss 0.{i:03d}\n" for i in range(200))
     figure = {"image/png": PNG, "text/plain": "<Figure>"}
     solution = f"model = None  # your model here\n### BEGIN SOLUTION\nmodel = {SECRET}\n### END SOLUTION\nmodel"
@@ -36,8 +40,26 @@ def lesson(tmp_path):
         new_code_cell("plot()", outputs=[new_output("display_data", data=figure)]),
         new_code_cell("train()", outputs=[new_output("stream", name="stdout", text=log)]),
     ]
-    nbformat.write(new_notebook(cells=cells), tmp_path / "09_synthetic.ipynb")
-    return tmp_path / "09_synthetic.ipynb"
+    nbformat.write(new_notebook(cells=cells), folder / "09_synthetic.ipynb")
+    return folder / "09_synthetic.ipynb"
+
+
+@pytest.fixture
+def lesson(tmp_path):
+    return synthetic_lesson(tmp_path)
+
+
+def links(html):
+    """Return the links of ``html``: ``{href: {attribute: value}}``, one entry per ``<a href>``."""
+    found = {}
+
+    class Parser(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            if tag == "a" and dict(attrs).get("href"):
+                found[dict(attrs)["href"]] = dict(attrs)
+
+    Parser().feed(html)
+    return found
 
 
 def slide_types(nb):
@@ -99,3 +121,30 @@ def test_without_npm_the_site_is_built_without_its_decks(lesson, tmp_path, monke
     with pytest.raises(javascript.AssetsUnavailable, match="npm is not installed"):
         build_slides(tmp_path / "slides", [lesson])
     assert not (tmp_path / "slides").exists()
+
+
+def test_each_page_links_to_colab_binder_and_a_download_of_its_students_copy_and_leaves_out_the_colab_cell(
+    lesson, tmp_path
+):
+    write_colab_cell(lesson, GITHUB)
+    site = build_site(tmp_path / "site", tmp_path / "src", [lesson], results=tmp_path, slides=False, release=GITHUB)
+    page = site.pages[0].read_text()
+    for found in links(page), links(site.home.read_text()):
+        assert GITHUB.colab_url("09_synthetic") in found and GITHUB.binder_url("09_synthetic") in found
+        assert "download" in found["exercises/09_synthetic.ipynb"]
+    assert "install_missing" not in page  # the Colab cell's code
+    copy = site.folder / "exercises" / "09_synthetic.ipynb"
+    text, nb = copy.read_text(), nbformat.read(copy, as_version=4)
+    nbformat.validate(nb)
+    assert SECRET not in text and BEGIN not in text and CODE_STUB in text and "# your model here" in text
+    assert sum(map(is_colab_cell, nb.cells)) == 1 and not any(cell.get("outputs") for cell in nb.cells)
+    assert not list(site.folder.glob("exercises/*.html")), "a students' copy became a page"
+
+
+def test_without_a_public_address_a_page_says_how_to_set_it_and_links_to_neither_colab_nor_binder(lesson, tmp_path):
+    site = build_site(tmp_path / "site", tmp_path / "src", [lesson], results=tmp_path, slides=False, release=UNSET)
+    for html in site.pages[0].read_text(), site.home.read_text():
+        assert html.count("Colab and Binder links appear once") == 1 and "<code>make publish URL=...</code>" in html
+        assert not [href for href in links(html) if "colab" in href or "mybinder" in href]
+        assert "download" in links(html)["exercises/09_synthetic.ipynb"]
+    assert (tmp_path / "src" / "index.md").read_text().count(UNPUBLISHED) == 1
