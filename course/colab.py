@@ -1,8 +1,8 @@
 """Colab's install of the course, second step: the helpers' declared dependencies that the runtime lacks.
 
 Each notebook's first cell (written by :mod:`course.publish`) installs this package without its dependencies, then
-calls :func:`install_missing`. pip alone would keep a satisfied ``tensorflow`` but not see that ``tensorflow-cpu``
-provides the same module, and it would bring its own Jupyter into Colab's. Only the standard library and
+calls :func:`install_missing`. pip alone would not see that Colab's ``tensorflow`` provides the module the helpers'
+``tensorflow-cpu`` names, and would install a second TensorFlow; it would also bring its own Jupyter into Colab's. Only the standard library and
 ``packaging`` (which Keras needs) are imported here, since nothing else may be installed yet.
 """
 
@@ -17,13 +17,13 @@ from packaging.requirements import Requirement
 DISTRIBUTION = "dls-utils"
 # Colab serves its own notebook front end and kernel: the student's JupyterLab is not wanted there.
 RUNTIME_PROVIDES = {"jupyterlab", "ipykernel"}
-# Distributions that install the same module under another name.
-SAME_MODULE = {"tensorflow": ("tensorflow", "tensorflow-cpu", "tf-nightly")}
+# Distributions that install the same module: any of them satisfies a requirement naming another.
+TENSORFLOW = ("tensorflow", "tensorflow-cpu", "tf-nightly")
 
 
 def installed_version(name: str) -> str | None:
     """Return the installed version of ``name``, or of a distribution providing the same module; None if none is."""
-    for candidate in SAME_MODULE.get(name, (name,)):
+    for candidate in TENSORFLOW if name in TENSORFLOW else (name,):
         try:
             return importlib.metadata.version(candidate)
         except importlib.metadata.PackageNotFoundError:

@@ -23,8 +23,8 @@ from course import publish
 from utils.config import PROJECT_ROOT
 
 NOTEBOOK = "04_boston_housing"  # quick in fast mode, and its loader needs a package Colab lacks (openml)
-# Colab's own packages for this course: TensorFlow's distribution, Keras and the kernel (the lock's tested versions)
-COLAB_PREINSTALLED = ["tensorflow-cpu", "keras", "ipykernel"]
+# Colab's own packages for this course: TensorFlow (Colab's distribution, `tensorflow`), Keras and the kernel
+COLAB_PREINSTALLED = ["tensorflow", "keras", "ipykernel"]
 
 
 def pip_versions(python: Path) -> dict[str, str]:
@@ -59,8 +59,10 @@ def test_the_colab_cell_installs_the_helpers_keeps_colabs_tensorflow_and_the_not
     colab = tmp_path / "colab-env"
     python = colab / "bin" / "python"
     subprocess.run([sys.executable, "-m", "venv", colab], check=True)
-    lock = ["-c", str(PROJECT_ROOT / "requirements.lock")]
-    subprocess.run([python, "-m", "pip", "install", "--quiet", *lock, *COLAB_PREINSTALLED], check=True)
+    lock = PROJECT_ROOT / "requirements.lock"
+    tested = re.search(r"^tensorflow-cpu==(\S+)", lock.read_text(), flags=re.MULTILINE)[1]  # the lock's CPU build
+    preinstalled = [f"tensorflow=={tested}", *COLAB_PREINSTALLED[1:]]
+    subprocess.run([python, "-m", "pip", "install", "--quiet", "-c", lock, *preinstalled], check=True)
     before = pip_versions(python)
 
     # Colab's kernel has google.colab imported; the stand-in's kernel gets a module of that name at start-up.
@@ -90,7 +92,7 @@ def test_the_colab_cell_installs_the_helpers_keeps_colabs_tensorflow_and_the_not
     NotebookClient(nb, kernel_name="colab", timeout=600, resources={"metadata": {"path": str(content)}}).execute()
 
     after = pip_versions(python)
-    assert "tensorflow" not in after, "the cell installed a second TensorFlow beside Colab's"
+    assert "tensorflow-cpu" not in after, "the cell installed a second TensorFlow beside Colab's"
     assert {name: after[name] for name in COLAB_PREINSTALLED} == {name: before[name] for name in COLAB_PREINSTALLED}
     assert "dls-utils" in after and "openml" in after
     outputs = "".join(output.get("text", "") for output in cell.outputs)

@@ -101,11 +101,11 @@ def test_every_notebook_and_the_readme_carry_the_current_release():
 
 
 def test_colab_installs_only_what_is_missing_or_out_of_range(monkeypatch):
-    assert colab.missing_requirements() == []  # this environment: tensorflow-cpu stands for tensorflow
+    assert colab.missing_requirements() == []
     real = importlib.metadata.version
 
     def colab_like(name):
-        versions = {"tensorflow": "2.19.0", "keras": "3.5.0"}  # Colab's TensorFlow, an old Keras; no pooch
+        versions = {"tensorflow": "2.19.0", "keras": "3.5.0"}  # Colab's TensorFlow (not -cpu), an old Keras; no pooch
         if name in ("pooch", "tensorflow-cpu"):
             raise importlib.metadata.PackageNotFoundError(name)
         return versions.get(name) or real(name)
@@ -125,7 +125,7 @@ def test_the_tested_versions_lie_inside_the_declared_ranges():
         if "==" in line and not line.startswith("#"):
             name, version = line.split("==")
             pins[re.sub(r"[-_.]+", "-", name).lower()] = version.strip()
-    pins["tensorflow"] = pins["tensorflow-cpu"]  # the same module; the lock takes the CPU-only build
+    pins["tensorflow"] = pins["tensorflow-cpu"]  # macOS's requirement: the same module, the same version
     for name, requirements in declared.items():
         if name == "dls-utils":
             continue  # the lecturer extra names the jax extra
