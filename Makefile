@@ -14,7 +14,7 @@ KERAS_ENV := $(if $(BACKEND),KERAS_BACKEND=$(BACKEND))
 # What a target needs installed: PyTorch only when asked for.
 NEEDS := $(STAMP) $(if $(filter torch,$(BACKENDS)),$(TORCH_STAMP))
 
-.PHONY: install publish lab run run-limited bench test unit nbval lint data exercises slides site present clean
+.PHONY: install publish lab run run-limited bench test unit standins nbval lint data exercises slides site present clean
 
 install: $(NEEDS)
 
@@ -64,8 +64,13 @@ lint: $(STAMP)
 	$(BIN)/ruff check --quiet .
 
 # -rs: a skipped test says why in one line (e.g. the browser test, where Chromium is not installed)
+# UNIT_ARGS: more pytest options, e.g. UNIT_ARGS='-m "not standin"' leaves out the Colab and Binder stand-ins
 unit: $(NEEDS)
-	MPLBACKEND=Agg $(KERAS_ENV) $(BIN)/python -m pytest -rs tests
+	MPLBACKEND=Agg $(KERAS_ENV) $(BIN)/python -m pytest -rs $(UNIT_ARGS) tests
+
+# Only the stand-ins: Colab's first cell and Binder's image, each in a fresh environment from the registry (slow)
+standins: $(NEEDS)
+	MPLBACKEND=Agg $(BIN)/python -m pytest -rs -m standin tests
 
 # -x: the first failure ends the run (without data, the first notebook stops it with the one clear message)
 # LIMITED=1: inside a student's container, as run-limited (MEMORY, and CPUS=1 for one CPU); CI does it on TensorFlow

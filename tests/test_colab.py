@@ -51,6 +51,7 @@ def tagged_clone(folder: Path, tag: str) -> Path:
     return folder
 
 
+@pytest.mark.standin
 @needs_mirror
 @pytest.mark.skipif(not shutil.which("git"), reason="git is not installed")
 def test_the_colab_cell_installs_the_helpers_keeps_colabs_tensorflow_and_the_notebook_runs(tmp_path, monkeypatch):
