@@ -133,8 +133,8 @@ def write_colab_cell(notebook: Path, release: Release) -> bool:
 
 
 def links_table(release: Release, notebooks: list[Path]) -> str:
-    """Return the Markdown between the README's link markers: a Colab and a Binder link per notebook, or how to set
-    the address they need."""
+    """Return the Markdown between the README's link markers: a Binder badge and a Colab and a Binder link per
+    notebook, or how to set the address they need."""
     if not release.github:
         return (
             f"The course has no public address yet, so there are no Colab or Binder links: a lecturer who publishes it "
@@ -144,7 +144,9 @@ def links_table(release: Release, notebooks: list[Path]) -> str:
         f"| {path.stem} | [Open in Colab]({release.colab_url(path.stem)}) | [Launch on Binder]({release.binder_url(path.stem)}) |"
         for path in notebooks
     )
-    return f"Release {release.tag} of {release.repository}:\n\n| notebook | Colab | Binder |\n|---|---|---|\n{rows}"
+    owner, name = release.github
+    badge = f"[![Binder](https://mybinder.org/badge_logo.svg)](https://mybinder.org/v2/gh/{owner}/{name}/{release.tag})"
+    return f"{badge} Release {release.tag} of {release.repository}:\n\n| notebook | Colab | Binder |\n|---|---|---|\n{rows}"
 
 
 def write_readme_links(release: Release, notebooks: list[Path], readme: Path = README) -> bool:

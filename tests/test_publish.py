@@ -82,6 +82,10 @@ def test_make_publish_sets_the_address_once_and_rewrites_cells_and_links(tmp_pat
     readme.write_text(f"intro\n{publish.LINKS_BEGIN}\nold\n{publish.LINKS_END}\nrest\n")
     assert publish.write_readme_links(release, [notebook], readme)
     assert "[Open in Colab](https://colab.research.google.com/github/some-university/" in readme.read_text()
+    assert (
+        "[![Binder](https://mybinder.org/badge_logo.svg)](https://mybinder.org/v2/gh/some-university/"
+        in readme.read_text()
+    )
     readme.write_text("no markers\n")
     with pytest.raises(ValueError, match="no <!-- links"):
         publish.write_readme_links(release, [notebook], readme)
