@@ -56,7 +56,7 @@ run-limited: $(NEEDS)
 bench: $(if $(BACKENDS),$(NEEDS),$(STAMP) $(TORCH_STAMP))
 	$(BIN)/python -m course.bench $(if $(BACKENDS),--backends $(BACKENDS))
 
-test: unit nbval
+test: unit standins nbval
 
 # ruff: formatting and lint of the code, lint of the notebooks (configured in pyproject.toml)
 lint: $(STAMP)
@@ -64,7 +64,9 @@ lint: $(STAMP)
 	$(BIN)/ruff check --quiet .
 
 # -rs: a skipped test says why in one line (e.g. the browser test, where Chromium is not installed)
-# UNIT_ARGS: more pytest options, e.g. UNIT_ARGS='-m "not standin"' leaves out the Colab and Binder stand-ins
+# Offline: the Colab and Binder stand-ins, which install from the package registry, are `make standins`.
+# UNIT_ARGS: pytest's selection and options (UNIT_ARGS= runs every test, the stand-ins too)
+UNIT_ARGS ?= -m "not standin"
 unit: $(NEEDS)
 	MPLBACKEND=Agg $(KERAS_ENV) $(BIN)/python -m pytest -rs $(UNIT_ARGS) tests
 

@@ -26,7 +26,7 @@ PYPROJECT = PROJECT_ROOT / "pyproject.toml"
 README = PROJECT_ROOT / "README.md"
 GITHUB = re.compile(r"https://github\.com/([\w.-]+)/([\w.-]+?)(?:\.git)?/?")
 LINKS_BEGIN, LINKS_END = "<!-- links: written by make publish -->", "<!-- end of links -->"
-HOW_TO_SET = "`make publish URL=...` with the repository's GitHub address"
+HOW_TO_SET = "`make publish URL=https://github.com/<owner>/<name>`"
 
 
 @dataclass(frozen=True)
@@ -86,24 +86,30 @@ def set_repository(url: str, pyproject: Path = PYPROJECT) -> Release:
 def colab_cell_source(release: Release) -> str:
     """Return the code of each notebook's first code cell: in Colab only, install the helpers of ``release``."""
     if not release.repository:
-        return f"""\
-# Colab only (elsewhere this cell does nothing). This copy of the course has no public address yet, so Colab cannot
-# install its helpers: the lecturer sets it with {HOW_TO_SET}.
+        return """\
+# Colab only (elsewhere this cell does nothing). This copy of the course is not published, so Colab cannot install
+# the course's helpers (the utils package): open the notebook from your course's Colab link instead.
 import sys
 
 if "google.colab" in sys.modules:
-    raise RuntimeError("This copy of the course has no public address to install its helpers from: "
-                       "the lecturer sets it with {HOW_TO_SET.replace("`", "")}.")"""
+    raise RuntimeError("This copy of the course is not published, so Colab cannot install its helpers: open the "
+                       "notebook from your course's Colab link, or ask your lecturer.")"""
     package = f"dls-utils @ git+{release.repository}@{release.tag}"
     return f"""\
 # Colab only (elsewhere this cell does nothing): install the course's helpers, release {release.tag}, and the packages
-# Colab lacks; Colab's own TensorFlow and Keras stay. The data sets download on first use.
+# Colab lacks; Colab's TensorFlow and Keras stay where they fit the course's ranges. Run it again after a reset.
 import sys
 
 if "google.colab" in sys.modules:
+    import importlib
     import subprocess
 
-    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "{package}"], check=True)
+    pip = [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "{package}"]
+    done = subprocess.run(pip, capture_output=True, text=True)
+    if done.returncode:
+        print(done.stdout, done.stderr, sep="\\n")
+        raise RuntimeError("Could not install the course's helpers: pip's output is above.")
+    importlib.invalidate_caches()  # the new package, in this running Python
     from course.colab import install_missing
 
     install_missing()"""
@@ -136,10 +142,7 @@ def links_table(release: Release, notebooks: list[Path]) -> str:
     """Return the Markdown between the README's link markers: a Binder badge and a Colab and a Binder link per
     notebook, or how to set the address they need."""
     if not release.github:
-        return (
-            f"The course has no public address yet, so there are no Colab or Binder links: a lecturer who publishes it "
-            f"sets them with {HOW_TO_SET} (see *Publishing the course*)."
-        )
+        return f"No Colab or Binder links yet: the course has no public address. Set it with {HOW_TO_SET} (above)."
     rows = "\n".join(
         f"| {path.stem} | [Open in Colab]({release.colab_url(path.stem)}) | [Launch on Binder]({release.binder_url(path.stem)}) |"
         for path in notebooks

@@ -31,7 +31,9 @@ from .slides import build_slides, folder_size
 from .student_copies import write_student_copy
 
 EXERCISES = "exercises"  # the site's folder of students' copies: mkdocs.yml's mkdocs-jupyter `ignore` keeps them files
-UNPUBLISHED = f"Colab and Binder links appear once the lecturer sets the course's public address: {HOW_TO_SET}."
+UNPUBLISHED = "Colab and Binder links will appear here once the course is published."
+# Colab and Binder open the notebook as committed: the lecture's, with its solutions and outputs
+RUN_IT = "the lecture's notebook, solutions included"
 
 
 @dataclass
@@ -72,12 +74,12 @@ def download_link(stem: str, text: str) -> str:
 
 def notebook_links(stem: str, release: Release, decks: bool) -> str:
     """Return the Markdown under notebook ``stem``'s title: links to its deck (when ``decks``), to Colab and Binder at
-    ``release``, and to its students' copy; without a GitHub address, a line saying how to set it instead of Colab's
+    ``release``, and to its students' copy; without a GitHub address, a line saying they will come instead of Colab's
     and Binder's."""
     links = [f"**Slides:** [this notebook as a slide deck](slides/{stem}.slides.html)"] if decks else []
     if release.github:
         colab, binder = release.colab_url(stem), release.binder_url(stem)
-        links.append(f"**Run it:** [Open in Colab]({colab}) · [Launch on Binder]({binder})")
+        links.append(f"**Run it** ({RUN_IT}): [Open in Colab]({colab}) · [Launch on Binder]({binder})")
     download = download_link(stem, "download the students' copy")
     links.append(f"**Exercises:** {download} (solutions cleared)")
     return " · ".join(links) + ("" if release.github else f"\n\n{UNPUBLISHED}")
@@ -85,8 +87,8 @@ def notebook_links(stem: str, release: Release, decks: bool) -> str:
 
 def notebooks_table(lessons: list[tuple[str, str]], release: Release, decks: bool) -> str:
     """Return the home page's table of ``lessons`` (``[(file stem, title), ...]``): a row per notebook with its page,
-    deck (when ``decks``), Colab and Binder (when ``release`` has a GitHub address) and students' copy; then, without
-    that address, the line saying how to set it."""
+    deck (when ``decks``), Colab and Binder (when ``release`` has a GitHub address) and students' copy, under a line
+    saying what they open; without that address, a line saying how a lecturer sets it."""
     published = release.github is not None
     rows = [["", "notebook"] + ["slides"] * decks + ["Colab", "Binder"] * published + ["students' copy"]]
     rows.append(["--:"] + ["---"] * (len(rows[0]) - 1))
@@ -97,7 +99,10 @@ def notebooks_table(lessons: list[tuple[str, str]], release: Release, decks: boo
             row += [f"[Open in Colab]({release.colab_url(stem)})", f"[Launch on Binder]({release.binder_url(stem)})"]
         rows.append([*row, download_link(stem, "download")])
     table = "\n".join(f"| {' | '.join(row)} |" for row in rows)
-    return table if published else f"{table}\n\n{UNPUBLISHED}"
+    if published:
+        return f"To work on a notebook, open it in Colab or on Binder ({RUN_IT}), or download its students' copy.\n\n{table}"
+    how = f"{UNPUBLISHED} A lecturer publishes it with {HOW_TO_SET} (see the README)."
+    return f"To work on a notebook, download its students' copy.\n\n{table}\n\n{how}"
 
 
 def home_page(intro: str, table: str, results: str, figure: str | None) -> str:
@@ -117,8 +122,8 @@ hide: [navigation, toc]
 ## The notebooks
 
 Each page shows a notebook as it was last run in full, outputs and figures included; its slides are the same \
-notebook as a deck (space bar or arrow keys to move, `F` for full screen, `Esc` for an overview). To work on a \
-notebook, download its students' copy (solutions cleared, no outputs), or open it in Colab or on Binder from the table.
+notebook as a deck (space bar or arrow keys to move, `F` for full screen, `Esc` for an overview). A students' copy \
+has the labs' solutions cleared and no outputs.
 
 {table}
 

@@ -5,6 +5,7 @@ import importlib.metadata
 import json
 import re
 import shutil
+import subprocess
 import sys
 
 import nbformat
@@ -26,7 +27,12 @@ def run_colab_cell(source: str, in_colab: bool, monkeypatch) -> None:
     else:
         monkeypatch.delitem(sys.modules, "google.colab", raising=False)
     calls = []
-    monkeypatch.setattr("subprocess.run", lambda *args, **kwargs: calls.append(args))
+
+    def pip(*args, **kwargs):
+        calls.append(args)
+        return subprocess.CompletedProcess(args, 0, "", "")
+
+    monkeypatch.setattr("subprocess.run", pip)
     monkeypatch.setattr(colab, "install_missing", lambda: calls.append("install_missing"))
     exec(compile(source, "colab-cell", "exec"), {})
     return calls
@@ -37,7 +43,7 @@ def test_without_an_address_the_cell_tells_colab_users_how_to_set_it_and_elsewhe
     source = publish.colab_cell_source(release)
     assert "http" not in source and release.colab_url("01_mnist") is None
     assert run_colab_cell(source, in_colab=False, monkeypatch=monkeypatch) == []
-    with pytest.raises(RuntimeError, match="make publish URL=.*GitHub address"):
+    with pytest.raises(RuntimeError, match="not published.*your course's Colab link"):
         run_colab_cell(source, in_colab=True, monkeypatch=monkeypatch)
 
 
@@ -105,7 +111,7 @@ def test_every_notebook_and_the_readme_carry_the_current_release():
 
 
 def test_colab_installs_only_what_is_missing_or_out_of_range(monkeypatch):
-    assert colab.missing_requirements() == []
+    assert colab.missing_requirements() == ([], [])
     real = importlib.metadata.version
 
     def colab_like(name):
@@ -115,8 +121,21 @@ def test_colab_installs_only_what_is_missing_or_out_of_range(monkeypatch):
         return versions.get(name) or real(name)
 
     monkeypatch.setattr(importlib.metadata, "version", colab_like)
-    missing = [Requirement(text).name for text in colab.missing_requirements()]
-    assert missing == ["keras", "pooch"]
+    missing, notes = colab.missing_requirements()
+    assert [Requirement(text).name for text in missing] == ["keras", "pooch"] and notes == []
+
+
+def test_colab_keeps_its_own_tensorflow_even_outside_the_range_and_says_so(monkeypatch):
+    real = importlib.metadata.version
+
+    def old_colab(name):
+        if name == "tensorflow-cpu":
+            raise importlib.metadata.PackageNotFoundError(name)
+        return "2.15.0" if name == "tensorflow" else real(name)
+
+    monkeypatch.setattr(importlib.metadata, "version", old_colab)
+    missing, notes = colab.missing_requirements()
+    assert missing == [] and len(notes) == 1 and notes[0].startswith("tensorflow 2.15.0 is outside")
 
 
 def test_the_tested_versions_lie_inside_the_declared_ranges():

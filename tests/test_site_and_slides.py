@@ -144,7 +144,8 @@ def test_each_page_links_to_colab_binder_and_a_download_of_its_students_copy_and
 def test_without_a_public_address_a_page_says_how_to_set_it_and_links_to_neither_colab_nor_binder(lesson, tmp_path):
     site = build_site(tmp_path / "site", tmp_path / "src", [lesson], results=tmp_path, slides=False, release=UNSET)
     for html in site.pages[0].read_text(), site.home.read_text():
-        assert html.count("Colab and Binder links appear once") == 1 and "<code>make publish URL=...</code>" in html
+        assert html.count("Colab and Binder links will appear here once the course is published.") == 1
         assert not [href for href in links(html) if "colab" in href or "mybinder" in href]
         assert "download" in links(html)["exercises/09_synthetic.ipynb"]
+    assert "make publish URL=" in site.home.read_text() and "make publish" not in site.pages[0].read_text()
     assert (tmp_path / "src" / "index.md").read_text().count(UNPUBLISHED) == 1
