@@ -2,8 +2,8 @@
 
 Each notebook's first cell (written by :mod:`course.publish`) installs this package without its dependencies, then
 calls :func:`install_missing`. pip alone would not see that Colab's ``tensorflow`` provides the module the helpers'
-``tensorflow-cpu`` names, and would install a second TensorFlow; it would also bring its own Jupyter into Colab's. Only the standard library and
-``packaging`` (which Keras needs) are imported here, since nothing else may be installed yet.
+``tensorflow-cpu`` names, and would install a second TensorFlow; it would also bring its own Jupyter into Colab's.
+Only the standard library and ``packaging`` (which Keras needs) are imported here: nothing else may be installed yet.
 """
 
 from __future__ import annotations
