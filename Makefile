@@ -14,7 +14,7 @@ KERAS_ENV := $(if $(BACKEND),KERAS_BACKEND=$(BACKEND))
 # What a target needs installed: PyTorch only when asked for.
 NEEDS := $(STAMP) $(if $(filter torch,$(BACKENDS)),$(TORCH_STAMP))
 
-.PHONY: install publish lab run run-limited bench test unit standins nbval lint data exercises slides site present clean
+.PHONY: install publish lab run run-limited bench test test-latest unit standins nbval lint data exercises slides site present clean
 
 install: $(NEEDS)
 
@@ -57,6 +57,12 @@ bench: $(if $(BACKENDS),$(NEEDS),$(STAMP) $(TORCH_STAMP))
 	$(BIN)/python -m course.bench $(if $(BACKENDS),--backends $(BACKENDS))
 
 test: unit standins nbval
+
+# The course on the newest releases (PRE=1: pre-releases and nightlies) in its own environment, build/latest*/, from
+# pyproject.toml's ranges without their upper bounds and without the lock; fast-mode nbval on TensorFlow and JAX
+# (BACKENDS= to choose, e.g. BACKENDS="tensorflow jax torch") and the students' copies; a report at the end.
+test-latest: $(STAMP)
+	$(BIN)/python -m course.canary $(if $(PRE),--pre) $(if $(BACKENDS),--backends $(BACKENDS))
 
 # ruff: formatting and lint of the code, lint of the notebooks (configured in pyproject.toml)
 lint: $(STAMP)
