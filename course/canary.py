@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 from utils.config import PROJECT_ROOT, display_path
 
@@ -37,11 +38,6 @@ LOCK = PROJECT_ROOT / "requirements.lock"
 TEST_TOOLS = {"nbval", "pytest", "nbclient", "nbformat"}
 NIGHTLIES = {"keras": "keras-nightly", "tensorflow-cpu": "tf-nightly", "tensorflow": "tf-nightly"}
 SHOWN = ("keras", "keras-nightly", "tensorflow", "tensorflow-cpu", "tf-nightly", "jax", "jaxlib", "torch", "numpy")
-
-
-def canonical(name: str) -> str:
-    """Return a distribution's name as pip compares them (``ruamel.yaml`` and ``ruamel-yaml`` alike)."""
-    return re.sub(r"[-_.]+", "-", name).lower()
 
 
 def lifted(requirement: Requirement, pre: bool) -> str | None:
@@ -94,13 +90,13 @@ def installed_versions(python: Path) -> dict[str, str]:
     listed = subprocess.run(
         [python, "-m", "pip", "list", "--format", "json"], capture_output=True, text=True, check=True
     )
-    return {canonical(item["name"]): item["version"] for item in json.loads(listed.stdout)}
+    return {canonicalize_name(item["name"]): item["version"] for item in json.loads(listed.stdout)}
 
 
 def locked_versions(lock: Path = LOCK) -> dict[str, str]:
     """Return ``{canonical name: version}`` of ``requirements.lock``."""
     pins = (line.split("==") for line in lock.read_text().splitlines() if "==" in line and not line.startswith("#"))
-    return {canonical(name): version.strip() for name, version in pins}
+    return {canonicalize_name(name): version.strip() for name, version in pins}
 
 
 def version_changes(now: dict[str, str], locked: dict[str, str]) -> list[tuple[str, str, str]]:

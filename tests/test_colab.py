@@ -8,7 +8,6 @@ Slow (a new environment from the package registry, about a minute with pip's cac
 
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -20,19 +19,12 @@ from conftest import MIRROR, needs_mirror
 from nbclient import NotebookClient
 
 from course import publish
+from course.canary import installed_versions, locked_versions
 from utils.config import PROJECT_ROOT
 
 NOTEBOOK = "04_boston_housing"  # quick in fast mode, and its loader needs a package Colab lacks (openml)
 # Colab's own packages for this course: TensorFlow (Colab's distribution, `tensorflow`), Keras and the kernel
 COLAB_PREINSTALLED = ["tensorflow", "keras", "ipykernel"]
-
-
-def pip_versions(python: Path) -> dict[str, str]:
-    """Return ``{distribution: version}`` of the environment of ``python``."""
-    listed = subprocess.run(
-        [python, "-m", "pip", "list", "--format", "json"], capture_output=True, text=True, check=True
-    )
-    return {re.sub(r"[-_.]+", "-", item["name"]).lower(): item["version"] for item in json.loads(listed.stdout)}
 
 
 def tagged_clone(folder: Path, tag: str) -> Path:
@@ -61,10 +53,9 @@ def test_the_colab_cell_installs_the_helpers_keeps_colabs_tensorflow_and_the_not
     python = colab / "bin" / "python"
     subprocess.run([sys.executable, "-m", "venv", colab], check=True)
     lock = PROJECT_ROOT / "requirements.lock"
-    tested = re.search(r"^tensorflow-cpu==(\S+)", lock.read_text(), flags=re.MULTILINE)[1]  # the lock's CPU build
-    preinstalled = [f"tensorflow=={tested}", *COLAB_PREINSTALLED[1:]]
+    preinstalled = [f"tensorflow=={locked_versions(lock)['tensorflow-cpu']}", *COLAB_PREINSTALLED[1:]]  # the lock's
     subprocess.run([python, "-m", "pip", "install", "--quiet", "-c", lock, *preinstalled], check=True)
-    before = pip_versions(python)
+    before = installed_versions(python)
 
     # Colab's kernel has google.colab imported; the stand-in's kernel gets a module of that name at start-up.
     startup = tmp_path / "ipython" / "profile_default" / "startup"
@@ -92,7 +83,7 @@ def test_the_colab_cell_installs_the_helpers_keeps_colabs_tensorflow_and_the_not
     content.mkdir()
     NotebookClient(nb, kernel_name="colab", timeout=600, resources={"metadata": {"path": str(content)}}).execute()
 
-    after = pip_versions(python)
+    after = installed_versions(python)
     assert "tensorflow-cpu" not in after, "the cell installed a second TensorFlow beside Colab's"
     assert {name: after[name] for name in COLAB_PREINSTALLED} == {name: before[name] for name in COLAB_PREINSTALLED}
     assert "dls-utils" in after and "openml" in after

@@ -3,7 +3,6 @@ installs; and of the package's declared dependencies against the tested set."""
 
 import importlib.metadata
 import json
-import re
 import shutil
 import subprocess
 import sys
@@ -13,6 +12,7 @@ import pytest
 from packaging.requirements import Requirement
 
 from course import colab, publish
+from course.canary import locked_versions
 from course.lessons import lesson_notebooks
 from course.results import code_fingerprint
 from utils.config import PROJECT_ROOT
@@ -143,11 +143,7 @@ def test_the_tested_versions_lie_inside_the_declared_ranges():
     for text in importlib.metadata.requires("dls-utils"):
         requirement = Requirement(text)
         declared.setdefault(requirement.name, []).append(requirement)
-    pins = {}
-    for line in (PROJECT_ROOT / "requirements.lock").read_text().splitlines():
-        if "==" in line and not line.startswith("#"):
-            name, version = line.split("==")
-            pins[re.sub(r"[-_.]+", "-", name).lower()] = version.strip()
+    pins = locked_versions()
     pins["tensorflow"] = pins["tensorflow-cpu"]  # macOS's requirement: the same module, the same version
     for name, requirements in declared.items():
         if name == "dls-utils":
