@@ -148,7 +148,11 @@ def run_backend(python: Path, backend: str, folder: Path, env: dict[str, str]) -
     subprocess.run([*nbval, "notebooks/"], cwd=PROJECT_ROOT, env=env)
     print(f"the students' copies on {backend} ...", flush=True)
     copies = subprocess.run(
-        [python, "-m", "course.student_copies", "--verify"], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True
+        [python, "-m", "course.student_copies", "--verify", "--into", folder / "exercises"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
     )
     print(copies.stdout, copies.stderr, sep="", flush=True)
     problems = [Failure("copies", line[:200]) for line in copies.stderr.splitlines() if line.strip()]

@@ -2,6 +2,7 @@
 
 python -m course.student_copies             # into build/exercises/
 python -m course.student_copies --verify    # and run each copy: every check answers "not attempted yet"
+python -m course.student_copies --into DIR  # into another folder (the canary's, so that two runs never share one)
 """
 
 from __future__ import annotations
@@ -62,12 +63,13 @@ def main(argv: list[str] | None = None) -> int:
     """Write the copies (``make exercises``) and, with ``--verify``, run each one (``make exercises CHECK=1``)."""
     parser = argparse.ArgumentParser(prog="python -m course.student_copies", description=__doc__.splitlines()[0])
     parser.add_argument("--verify", action="store_true", help="run each copy: every check must answer not attempted")
+    parser.add_argument("--into", type=Path, default=BUILD / "exercises", help="the folder (default: build/exercises)")
     args = parser.parse_args(argv)
     copies = []
     for notebook in lesson_notebooks():
-        copies.append(BUILD / "exercises" / notebook.name)
+        copies.append(args.into / notebook.name)
         write_student_copy(notebook, copies[-1])
-    print(f"{len(copies)} student copies in {display_path(BUILD / 'exercises')}")
+    print(f"{len(copies)} student copies in {display_path(args.into)}")
     if not args.verify:
         return 0
     problems = []
