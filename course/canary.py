@@ -172,7 +172,16 @@ def main(argv: list[str] | None = None) -> int:
     folder.mkdir(parents=True, exist_ok=True)
     # No lock, no constraint and not the project's environment: the newest versions are the point.
     env = {key: value for key, value in os.environ.items() if key not in ("PIP_CONSTRAINT", "VIRTUAL_ENV")}
-    python = build_environment(folder, args.backends, args.pre, env)
+    try:
+        python = build_environment(folder, args.backends, args.pre, env)
+    except subprocess.CalledProcessError as error:  # pip's own output above says what it could not install
+        text = f"# make test-latest{' PRE=1' if args.pre else ''}: pip could not install the newest versions\n\n"
+        text += (
+            f"`{' '.join(map(str, error.cmd))}` failed (exit {error.returncode}): pip's error is in the log above.\n"
+        )
+        (folder / "report.md").write_text(text, encoding="utf-8")
+        print(f"\n{text}")
+        return 1
     failures = {}
     for backend in args.backends:
         failures |= run_backend(python, backend, folder, env)

@@ -1,5 +1,6 @@
 """course.canary (make test-latest): what it installs, how it reads failures and versions; its weekly workflow."""
 
+import subprocess
 from pathlib import Path
 
 import yaml
@@ -60,3 +61,15 @@ def test_the_canary_workflow_runs_make_test_latest_weekly_on_releases_and_nightl
     [job] = workflow["jobs"].values()
     assert job["strategy"]["matrix"]["pre"] == ["", "1"]
     assert any(step.get("run", "").startswith("make test-latest") for step in job["steps"])
+
+
+def test_when_pip_cannot_install_the_report_says_so_and_the_canary_fails(tmp_path, monkeypatch, capsys):
+    def failing_pip(folder, backends, pre, env):
+        raise subprocess.CalledProcessError(1, ["pip", "install", "keras-nightly"])
+
+    monkeypatch.setattr(canary, "BUILD", tmp_path)
+    monkeypatch.setattr(canary, "build_environment", failing_pip)
+    assert canary.main(["--pre"]) == 1
+    report = (tmp_path / "latest-pre" / "report.md").read_text()
+    assert "pip could not install" in report and "`pip install keras-nightly` failed (exit 1)" in report
+    assert "pip could not install" in capsys.readouterr().out
