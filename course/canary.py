@@ -106,12 +106,17 @@ def version_changes(now: dict[str, str], locked: dict[str, str]) -> list[tuple[s
     return sorted(changed, key=lambda row: (row[0] not in SHOWN, row[0]))
 
 
+def heading(pre: bool) -> str:
+    """Return the first words of the canary's report: which run it is."""
+    return f"# make test-latest{' PRE=1' if pre else ''}"
+
+
 def report(
     pre: bool, versions: dict[str, str], failures: dict[str, list[Failure]], changes: list, minutes: float
 ) -> str:
     """Return the canary's report as Markdown."""
     ran = ", ".join(f"{name} {versions[name]}" for name in SHOWN if name in versions)
-    lines = [f"# make test-latest{' PRE=1' if pre else ''}: {ran} ({minutes:.0f} min)", ""]
+    lines = [f"{heading(pre)}: {ran} ({minutes:.0f} min)", ""]
     for part, found in failures.items():
         lines.append(f"- {part}: " + (f"{len(found)} failed" if found else "ok"))
         lines += [f"  - {failure.where}: {failure.error}" for failure in found]
@@ -175,23 +180,21 @@ def main(argv: list[str] | None = None) -> int:
     try:
         python = build_environment(folder, args.backends, args.pre, env)
     except subprocess.CalledProcessError as error:  # pip's own output above says what it could not install
-        text = f"# make test-latest{' PRE=1' if args.pre else ''}: pip could not install the newest versions\n\n"
-        text += (
-            f"`{' '.join(map(str, error.cmd))}` failed (exit {error.returncode}): pip's error is in the log above.\n"
-        )
-        (folder / "report.md").write_text(text, encoding="utf-8")
-        print(f"\n{text}")
-        return 1
-    failures = {}
-    for backend in args.backends:
-        failures |= run_backend(python, backend, folder, env)
-    versions = installed_versions(python)
-    text = report(
-        args.pre, versions, failures, version_changes(versions, locked_versions()), (time.time() - start) / 60
-    )
+        command = " ".join(map(str, error.cmd))
+        text = f"{heading(args.pre)}: pip could not install the newest versions\n\n"
+        text += f"`{command}` failed (exit {error.returncode}): pip's error is in the log above.\n"
+        failed = True
+    else:
+        failures = {}
+        for backend in args.backends:
+            failures |= run_backend(python, backend, folder, env)
+        versions = installed_versions(python)
+        changes = version_changes(versions, locked_versions())
+        text = report(args.pre, versions, failures, changes, (time.time() - start) / 60)
+        failed = any(failures.values())
     (folder / "report.md").write_text(text, encoding="utf-8")
     print(f"\n{text}\n(written to {display_path(folder / 'report.md')})")
-    return 1 if any(failures.values()) else 0
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
